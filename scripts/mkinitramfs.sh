@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Build the base initramfs of the test VM: busybox, nvme-cli, blktrace,
+# blkparse, fio (with their shared libraries), ztool and /init.
+#   mkinitramfs.sh stock|debug OUT.cpio.gz
+# For the stock kernel it also carries the Debian modules the guest needs
+# (NVMe, crc32c, null_blk) and the order to load them in.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavor=$1 out=$2
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,test,etc}
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$ZSLAB_ROOT/scripts/guest/init" "$root/init"
+gcc -static -O2 -Wall -o "$root/bin/ztool" "$ZSLAB_ROOT/scripts/guest/ztool.c"
+
+copy_with_libs() {
+	local bin=$1 lib
+	cp -L "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for b in /usr/sbin/nvme /usr/sbin/blktrace /usr/bin/blkparse /usr/bin/fio; do
+	copy_with_libs "$b"
+done
+# fio and friends look up users and groups.
+echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+
+if [ "$flavor" = stock ]; then
+	kver=$(stock_kver)
+	mdir=$root/lib/modules/$kver
+	mkdir -p "$mdir"
+	for m in nvme libcrc32c null_blk; do
+		modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		rel=${ko#/lib/modules/$kver/}
+		mkdir -p "$mdir/$(dirname "$rel")"
+		cp "$ko" "$mdir/$rel"
+		echo "$rel" >>"$mdir/load.list"
+	done
+fi
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Boot the test VM once and bring back what the guest script printed.
+#
+#   vm.sh [options] -- PAYLOAD_DIR
+#
+# PAYLOAD_DIR becomes /test in the guest and must hold run.sh. The guest's
+# console goes to --log; lines the guest prints between ZSLAB-BEGIN and
+# ZSLAB-EXIT go to stdout, and vm.sh exits with the guest's exit status
+# (124 on timeout, 125 if the guest never reported one).
+#
+# Options (defaults in brackets):
+#   --kernel stock|debug      which kernel to boot [stock]
+#   --zone-size 64M --zone-cap 62M --zones 16 --max-open 8 --max-active 12
+#   --zasl 5 --lbs 4096       geometry of the emulated ZNS namespace (nvme0n1)
+#   --image-dir DIR           keep the backing images in DIR across boots
+#                             (created on first use) [a fresh temp dir]
+#   --timeout SECONDS         hard limit for the whole boot [600]
+#   --log FILE                full console log [out/vm-console.log]
+#   --cpus N --mem SIZE       [2, 2G]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=stock zone_size=64M zone_cap=62M zones=16 max_open=8 max_active=12
+zasl=5 lbs=4096 image_dir= timeout_s=600 log=$ZSLAB_OUT/vm-console.log
+cpus=2 mem=2G
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--zone-size) zone_size=$2; shift 2 ;;
+	--zone-cap) zone_cap=$2; shift 2 ;;
+	--zones) zones=$2; shift 2 ;;
+	--max-open) max_open=$2; shift 2 ;;
+	--max-active) max_active=$2; shift 2 ;;
+	--zasl) zasl=$2; shift 2 ;;
+	--lbs) lbs=$2; shift 2 ;;
+	--image-dir) image_dir=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--) shift; break ;;
+	*) die "vm.sh: unknown option $1" ;;
+	esac
+done
+payload=${1:?payload directory}
+[ -f "$payload/run.sh" ] || die "vm.sh: $payload/run.sh missing"
+
+mkdir -p "$ZSLAB_OUT" "$(dirname "$log")"
+case $kernel in
+stock) kimage=/boot/vmlinuz-$(stock_kver) ;;
+debug) kimage=$(debug_kernel_dir)/arch/x86/boot/bzImage ;;
+*) die "vm.sh: --kernel stock|debug" ;;
+esac
+[ -r "$kimage" ] || die "vm.sh: no kernel image $kimage"
+
+base=$ZSLAB_OUT/initramfs-$kernel.cpio.gz
+[ -s "$base" ] || bash "$ZSLAB_ROOT/scripts/mkinitramfs.sh" "$kernel" "$base"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Concatenated cpio archives: the kernel unpacks the payload over the base.
+(mkdir -p "$work/root/test" && cp -a "$payload/." "$work/root/test/" &&
+	cd "$work/root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/payload.cpio.gz"
+cat "$base" "$work/payload.cpio.gz" >"$work/initrd"
+
+to_bytes() { numfmt --from=iec "$1"; }
+if [ -z "$image_dir" ]; then
+	image_dir=$work/images
+fi
+mkdir -p "$image_dir"
+zns_img=$image_dir/zns.img conv_img=$image_dir/conv.img
+[ -f "$zns_img" ] || truncate -s $(($(to_bytes "$zone_size") * zones)) "$zns_img"
+[ -f "$conv_img" ] || truncate -s 256M "$conv_img"
+
+append="console=ttyS0 loglevel=3 panic=-1 oops=panic rdinit=/init"
+[ "$kernel" = debug ] && append="$append kasan.fault=report"
+
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" \
+	-kernel "$kimage" -initrd "$work/initrd" -append "$append" \
+	-display none -monitor none -serial "file:$log" -no-reboot \
+	-drive "file=$zns_img,id=zns,format=raw,if=none" \
+	-drive "file=$conv_img,id=conv,format=raw,if=none" \
+	-device "nvme,id=nvme0,serial=zslab0,zoned.zasl=$zasl" \
+	-device "nvme-ns,drive=zns,bus=nvme0,nsid=1,logical_block_size=$lbs,physical_block_size=$lbs,zoned=true,zoned.zone_size=$zone_size,zoned.zone_capacity=$zone_cap,zoned.max_open=$max_open,zoned.max_active=$max_active" \
+	-device "nvme-ns,drive=conv,bus=nvme0,nsid=2,logical_block_size=$lbs,physical_block_size=$lbs"
+qrc=$?
+set -e
+
+sed -n '/^ZSLAB-BEGIN/,/^ZSLAB-EXIT/p' "$log" | tr -d '\r'
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	log "VM timed out after ${timeout_s}s (console: $log)"
+	exit 124
+fi
+rc=$(tr -d '\r' <"$log" | sed -n 's/^ZSLAB-EXIT: \([0-9]*\)$/\1/p' | tail -n 1)
+if [ -z "$rc" ]; then
+	log "guest did not report an exit status (qemu rc $qrc, console: $log)"
+	tail -n 30 "$log" >&2
+	exit 125
+fi
+exit "$rc"

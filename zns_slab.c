@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zns_slab: kmem-style object caches backed by the zones of a ZNS SSD.
+ *
+ * This file owns the module's life: parameters, taking the device, checking
+ * it before anything is written, and letting it go again.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include "zslab_internal.h"
+
+static char *device;
+module_param(device, charp, 0444);
+MODULE_PARM_DESC(device, "Path of the host-managed zoned block device to own, e.g. /dev/nvme0n2 (required)");
+
+static struct zslab_dev *zslab_device;
+
+static const char *open_error_reason(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such file";
+	case -ENOTBLK:
+		return "not a block device";
+	case -EBUSY:
+		return "device is busy (held exclusively by someone else)";
+	case -EROFS:
+		return "device is read-only";
+	case -ENXIO:
+	case -ENODEV:
+		return "no such device";
+	default:
+		return "cannot open device";
+	}
+}
+
+static int zslab_open_device(struct zslab_dev *zd)
+{
+	int ret;
+
+	ret = zslab_open_bdev(zd->path, zd, &zd->handle);
+	/* A write open of a read-only disk fails with -EACCES on 6.1. */
+	if (ret == -EACCES)
+		ret = -EROFS;
+	if (ret) {
+		pr_err("%s: %s: %s (%d)\n", ZSLAB_NAME, zd->path,
+		       open_error_reason(ret), ret);
+		return ret;
+	}
+	zd->bdev = zd->handle.bdev;
+	return 0;
+}
+
+/* Open, check and map the device; nothing is written to it here. */
+static int zslab_attach_device(struct zslab_dev *zd)
+{
+	const char *why;
+	int ret;
+
+	ret = zslab_open_device(zd);
+	if (ret)
+		return ret;
+
+	zslab_read_geometry(zd);
+	ret = zslab_check_geometry(&zd->geo, &why);
+	if (ret) {
+		pr_err("%s: %s: %s (%d)\n", ZSLAB_NAME, zd->path, why, ret);
+		goto close;
+	}
+	ret = zslab_report_zones(zd);
+	if (ret)
+		goto close;
+	return 0;
+
+close:
+	zslab_close_bdev(&zd->handle);
+	return ret;
+}
+
+static void zslab_detach_device(struct zslab_dev *zd)
+{
+	kvfree(zd->zones);
+	zd->zones = NULL;
+	zslab_close_bdev(&zd->handle);
+}
+
+static int __init zslab_init(void)
+{
+	struct zslab_dev *zd;
+	int ret;
+
+	if (!device || !*device) {
+		pr_err("%s: no device= parameter given (e.g. device=/dev/nvme0n2)\n",
+		       ZSLAB_NAME);
+		return -EINVAL;
+	}
+
+	zd = kzalloc(sizeof(*zd), GFP_KERNEL);
+	if (!zd)
+		return -ENOMEM;
+	spin_lock_init(&zd->zone_lock);
+	if (strscpy(zd->path, device, sizeof(zd->path)) < 0) {
+		pr_err("%s: device= path is longer than %zu bytes\n", ZSLAB_NAME,
+		       sizeof(zd->path) - 1);
+		ret = -ENAMETOOLONG;
+		goto free;
+	}
+
+	ret = zslab_attach_device(zd);
+	if (ret)
+		goto free;
+
+	zslab_debugfs_init(zd);
+	zslab_device = zd;
+	pr_info("%s: %s: %u zones of %llu MiB (%llu MiB writable), %u B blocks, max open %u, max active %u\n",
+		ZSLAB_NAME, zd->path, zd->geo.nr_zones,
+		(u64)zd->geo.zone_sectors >> 11, (u64)zd->geo.zone_capacity >> 11,
+		zd->geo.lbs, zd->geo.max_open, zd->geo.max_active);
+	return 0;
+
+free:
+	kfree(zd);
+	return ret;
+}
+
+static void __exit zslab_exit(void)
+{
+	struct zslab_dev *zd = zslab_device;
+
+	zslab_debugfs_exit(zd);
+	zslab_detach_device(zd);
+	zslab_device = NULL;
+	kfree(zd);
+}
+
+module_init(zslab_init);
+module_exit(zslab_exit);
+
+MODULE_DESCRIPTION("kmem-style object caches backed by the zones of a ZNS SSD");
+MODULE_AUTHOR("zns_slab developers");
+MODULE_LICENSE("GPL");
