@@ -30,23 +30,93 @@ struct geometry_case {
 	int expect;
 };
 
-static void keep(struct zslab_geometry *g) { }
-static void conventional(struct zslab_geometry *g) { g->host_managed = false; g->zone_sectors = 0; }
-static void read_only(struct zslab_geometry *g) { g->read_only = true; }
-static void zone_size_3m(struct zslab_geometry *g) { g->zone_sectors = MiB_SECTORS(3); }
-static void zone_size_zero(struct zslab_geometry *g) { g->zone_sectors = 0; }
-static void lbs_512(struct zslab_geometry *g) { g->lbs = 512; }
-static void lbs_8k(struct zslab_geometry *g) { g->lbs = 8192; }
-static void lbs_3000(struct zslab_geometry *g) { g->lbs = 3000; }
-static void no_append(struct zslab_geometry *g) { g->max_append_sectors = 0; }
-static void append_below_slab(struct zslab_geometry *g) { g->max_append_sectors = 7; }
-static void append_one_slab(struct zslab_geometry *g) { g->max_append_sectors = 8; }
-static void one_open(struct zslab_geometry *g) { g->max_open = 1; }
-static void one_active(struct zslab_geometry *g) { g->max_active = 1; }
-static void small_limits(struct zslab_geometry *g) { g->max_open = 2; g->max_active = 3; }
-static void unlimited(struct zslab_geometry *g) { g->max_open = 0; g->max_active = 0; }
-static void four_zones(struct zslab_geometry *g) { g->nr_zones = 4; }
-static void five_zones(struct zslab_geometry *g) { g->nr_zones = 5; }
+static void keep(struct zslab_geometry *g)
+{
+}
+
+static void conventional(struct zslab_geometry *g)
+{
+	g->host_managed = false;
+	g->zone_sectors = 0;
+}
+
+static void read_only(struct zslab_geometry *g)
+{
+	g->read_only = true;
+}
+
+static void zone_size_3m(struct zslab_geometry *g)
+{
+	g->zone_sectors = MiB_SECTORS(3);
+}
+
+static void zone_size_zero(struct zslab_geometry *g)
+{
+	g->zone_sectors = 0;
+}
+
+static void lbs_512(struct zslab_geometry *g)
+{
+	g->lbs = 512;
+}
+
+static void lbs_8k(struct zslab_geometry *g)
+{
+	g->lbs = 8192;
+}
+
+static void lbs_3000(struct zslab_geometry *g)
+{
+	g->lbs = 3000;
+}
+
+static void no_append(struct zslab_geometry *g)
+{
+	g->max_append_sectors = 0;
+}
+
+static void append_below_slab(struct zslab_geometry *g)
+{
+	g->max_append_sectors = 7;
+}
+
+static void append_one_slab(struct zslab_geometry *g)
+{
+	g->max_append_sectors = 8;
+}
+
+static void one_open(struct zslab_geometry *g)
+{
+	g->max_open = 1;
+}
+
+static void one_active(struct zslab_geometry *g)
+{
+	g->max_active = 1;
+}
+
+static void small_limits(struct zslab_geometry *g)
+{
+	g->max_open = 2;
+	g->max_active = 3;
+}
+
+static void unlimited(struct zslab_geometry *g)
+{
+	g->max_open = 0;
+	g->max_active = 0;
+}
+
+static void four_zones(struct zslab_geometry *g)
+{
+	g->nr_zones = 4;
+}
+
+static void five_zones(struct zslab_geometry *g)
+{
+	g->nr_zones = 5;
+}
+
 
 static const struct geometry_case geometry_cases[] = {
 	{ "emulated ZNS namespace is accepted", keep, 0 },
