@@ -5,6 +5,8 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/mutex.h>
 #include "zslab_internal.h"
 
 static int device_show(struct seq_file *m, void *v)
@@ -51,12 +53,102 @@ static int zones_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zones);
 
+const char *const zslab_stat_names[ZSLAB_NR_STATS] = {
+	[ZSLAB_ALLOC_FAST]	= "alloc_fast",
+	[ZSLAB_ALLOC_SLOW]	= "alloc_slow",
+	[ZSLAB_FREE_FAST]	= "free_fast",
+	[ZSLAB_FREE_SLOW]	= "free_slow",
+	[ZSLAB_FREE_REMOTE]	= "free_remote",
+	[ZSLAB_ALLOC_FAILED]	= "alloc_failed",
+};
+
+const char *const zslab_misuse_names[ZSLAB_NR_MISUSE] = {
+	[ZSLAB_MISUSE_DOUBLE_FREE]	= "double_free",
+	[ZSLAB_MISUSE_FOREIGN]		= "foreign_free",
+	[ZSLAB_MISUSE_OTHER_CACHE]	= "other_cache_free",
+	[ZSLAB_MISUSE_MISALIGNED]	= "misaligned_free",
+};
+
+/* Hundredths of a percent, printed as N.NN: DRAM per object beyond the object. */
+static unsigned long full_slab_overhead(const struct zslab_cache *c)
+{
+	unsigned long payload = (unsigned long)c->objs_per_slab * c->object_size;
+	unsigned long dram = c->slab_size + kmalloc_size_roundup(c->meta_size);
+
+	return (dram - payload) * 10000 / payload;
+}
+
+/* In the spirit of /proc/slabinfo and `slabinfo -X`. */
+static int caches_show(struct seq_file *m, void *v)
+{
+	struct zslab_cache_info info;
+	struct zslab_cache *c;
+
+	seq_puts(m, "# name id objsize stride slabsize objperslab active_objs total_objs slabs partial empty magazine_objs bytes loss full_overhead_pct\n");
+	mutex_lock(&zslab_caches_lock);
+	list_for_each_entry(c, &zslab_caches, node) {
+		unsigned long ovh = full_slab_overhead(c);
+
+		zslab_cache_get_info(c, &info);
+		seq_printf(m, "%s %u %u %u %u %u %lu %lu %u %u %u %lu %lu %lu %lu.%02lu\n",
+			   c->name, c->id, c->object_size, c->stride, c->slab_size,
+			   c->objs_per_slab, info.active_objs, info.total_objs,
+			   info.slabs, info.partial, info.empty, info.magazine_objs,
+			   info.bytes, info.loss, ovh / 100, ovh % 100);
+	}
+	mutex_unlock(&zslab_caches_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(caches);
+
+static int cache_show(struct seq_file *m, void *v)
+{
+	struct zslab_cache *c = m->private;
+	struct zslab_cache_info info;
+	int i;
+
+	zslab_cache_get_info(c, &info);
+	seq_printf(m, "name: %s\nid: %u\n", c->name, c->id);
+	seq_printf(m, "object_size: %u\nalign: %u\nstride: %u\n",
+		   c->object_size, c->align, c->stride);
+	seq_printf(m, "slab_size: %u\nobjs_per_slab: %u\nslab_desc_bytes: %zu\n",
+		   c->slab_size, c->objs_per_slab, kmalloc_size_roundup(c->meta_size));
+	seq_printf(m, "active_objs: %lu\ntotal_objs: %lu\nmagazine_objs: %lu\n",
+		   info.active_objs, info.total_objs, info.magazine_objs);
+	seq_printf(m, "slabs: %u\npartial_slabs: %u\nempty_slabs: %u\n",
+		   info.slabs, info.partial, info.empty);
+	seq_printf(m, "slabs_allocated: %llu\nslabs_freed: %llu\n",
+		   info.slabs_allocated, info.slabs_freed);
+	seq_printf(m, "bytes: %lu\nloss: %lu\n", info.bytes, info.loss);
+	for (i = 0; i < ZSLAB_NR_STATS; i++)
+		seq_printf(m, "%s: %llu\n", zslab_stat_names[i], info.stat[i]);
+	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
+		seq_printf(m, "%s: %llu\n", zslab_misuse_names[i], info.misuse[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cache);
+
+/* Called under zslab_caches_lock, so the directory cannot go away. */
+void zslab_debugfs_add_cache(struct zslab_cache *c)
+{
+	c->debugfs = debugfs_create_file(c->name, 0444, zslab_device->debugfs_caches,
+					 c, &cache_fops);
+}
+
+void zslab_debugfs_remove_cache(struct zslab_cache *c)
+{
+	debugfs_remove(c->debugfs);
+	c->debugfs = NULL;
+}
+
 /* debugfs failures are not fatal: the module works without its windows. */
 void zslab_debugfs_init(struct zslab_dev *zd)
 {
 	zd->debugfs = debugfs_create_dir(ZSLAB_NAME, NULL);
 	debugfs_create_file("device", 0444, zd->debugfs, zd, &device_fops);
 	debugfs_create_file("zones", 0444, zd->debugfs, zd, &zones_fops);
+	debugfs_create_file("caches", 0444, zd->debugfs, NULL, &caches_fops);
+	zd->debugfs_caches = debugfs_create_dir("cache", zd->debugfs);
 }
 
 void zslab_debugfs_exit(struct zslab_dev *zd)

@@ -14,7 +14,7 @@ static char *device;
 module_param(device, charp, 0444);
 MODULE_PARM_DESC(device, "Path of the host-managed zoned block device to own, e.g. /dev/nvme0n2 (required)");
 
-static struct zslab_dev *zslab_device;
+struct zslab_dev *zslab_device;
 
 static const char *open_error_reason(int err)
 {
@@ -111,6 +111,7 @@ static int __init zslab_init(void)
 	if (ret)
 		goto free;
 
+	zslab_alloc_init();
 	zslab_debugfs_init(zd);
 	zslab_device = zd;
 	pr_info("%s: %s: %u zones of %llu MiB (%llu MiB writable), %u B blocks, max open %u, max active %u\n",
@@ -128,6 +129,7 @@ static void __exit zslab_exit(void)
 {
 	struct zslab_dev *zd = zslab_device;
 
+	zslab_alloc_exit();
 	zslab_debugfs_exit(zd);
 	zslab_detach_device(zd);
 	zslab_device = NULL;

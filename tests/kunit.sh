@@ -56,6 +56,14 @@ done
 for ko in /test/kunit/*.ko; do
 	[ -e "$ko" ] && rmmod "$(basename "$ko" .ko)"
 done
+
+# What the suites provoke on purpose must show in the log, exactly so.
+if dmesg | grep -q 'zns_slab: cache kt-live destroyed with 10 live objects'; then
+	pass "destroying a cache with live objects warns with their number"
+else fail "destroying a cache with live objects warns with their number" "no such line"; fi
+n=$(dmesg | grep -c 'WARNING: .*zslab_report_misuse')
+[ "$n" = 1 ] && pass "misuse warns once (WARN_ONCE), not per misuse" ||
+	fail "misuse warns once (WARN_ONCE), not per misuse" "$n WARNs"
 expect "zns_slab unloads after the suites" unload_zns_slab
 
 if [ -e $kmemleak ]; then

@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The allocator: kmem-style caches of fixed-size objects.
+ *
+ * Fast path, per CPU: a magazine of free objects, touched with interrupts
+ * off, so alloc and free work from any context and share no cache line with
+ * other CPUs except the one holding the slab's occupancy bit. That bit is
+ * flipped with an atomic bit op on every alloc and free: it is what catches
+ * a double free on the spot, and it is the occupancy map a slab image will
+ * carry to the zone.
+ *
+ * Slow path, under the cache lock: move half a magazine between the CPU and
+ * the slabs, create slabs, and hand empty slabs beyond a small reserve back
+ * to the page allocator.
+ *
+ * Ownership checks never dereference a pointer they have not proved is ours:
+ * every slab page carries the cache's cookie in page->index and the slab
+ * descriptor in page->private, both set by us when the page was allocated.
+ */
+#include <linux/bitmap.h>
+#include <linux/cache.h>
+#include <linux/idr.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "zslab_internal.h"
+
+DEFINE_MUTEX(zslab_caches_lock);
+LIST_HEAD(zslab_caches);
+static DEFINE_IDA(zslab_cache_ida);
+static unsigned long zslab_cookie_secret;
+
+/* Test hook: the next N slab allocations fail as if memory ran out. */
+atomic_t zslab_fail_slab_allocs = ATOMIC_INIT(0);
+ZSLAB_EXPORT_FOR_TESTS(zslab_fail_slab_allocs);
+
+enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
+
+static inline unsigned long *slab_inuse(struct zslab_slab *s)
+{
+	return s->map;
+}
+
+static inline unsigned long *slab_avail(struct zslab_cache *c,
+					struct zslab_slab *s)
+{
+	return s->map + c->map_longs;
+}
+
+static inline void *slab_obj(struct zslab_cache *c, struct zslab_slab *s,
+			     unsigned int idx)
+{
+	return s->base + idx * c->stride;
+}
+
+static inline unsigned int obj_index(struct zslab_cache *c,
+				     struct zslab_slab *s, const void *obj)
+{
+	return reciprocal_divide(obj - s->base, c->stride_recip);
+}
+
+/* Slab of an object known to be ours (it came out of a magazine or a slab). */
+static inline struct zslab_slab *our_obj_slab(const void *obj)
+{
+	return (struct zslab_slab *)page_private(virt_to_head_page(obj));
+}
+
+/* ------------------------------------------------------------------ */
+/* Misuse: reported once, counted always, never acted upon.            */
+
+static bool cookie_of_some_cache(unsigned long cookie)
+{
+	struct zslab_cache *c;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(c, &zslab_caches, node) {
+		if (c->page_cookie == cookie) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
+					 enum zslab_misuse why)
+{
+	atomic64_inc(&c->misuse[why]);
+	WARN_ONCE(1, "%s: cache %s: %s of %p ignored\n", ZSLAB_NAME, c->name,
+		  zslab_misuse_names[why], obj);
+}
+
+/*
+ * The slab holding @obj, if @obj is a live-or-free object start of cache @c.
+ * Otherwise NULL, with the kind of misuse in @why.
+ */
+static struct zslab_slab *checked_obj_slab(struct zslab_cache *c,
+					   const void *obj, unsigned int *idx,
+					   enum zslab_misuse *why)
+{
+	struct zslab_slab *s;
+	struct page *page;
+	unsigned long offset;
+
+	if (unlikely(!virt_addr_valid(obj))) {
+		*why = ZSLAB_MISUSE_FOREIGN;
+		return NULL;
+	}
+	page = virt_to_head_page(obj);
+	if (unlikely(page->index != c->page_cookie)) {
+		*why = cookie_of_some_cache(page->index) ?
+			ZSLAB_MISUSE_OTHER_CACHE : ZSLAB_MISUSE_FOREIGN;
+		return NULL;
+	}
+	s = (struct zslab_slab *)page_private(page);
+	offset = obj - s->base;
+	*idx = obj_index(c, s, obj);
+	if (unlikely(offset >= c->slab_size || *idx >= c->objs_per_slab ||
+		     slab_obj(c, s, *idx) != obj)) {
+		*why = ZSLAB_MISUSE_MISALIGNED;
+		return NULL;
+	}
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Slabs                                                               */
+
+static struct zslab_slab *new_slab(struct zslab_cache *c, gfp_t gfp)
+{
+	struct zslab_slab *s;
+	struct page *page;
+	unsigned int i;
+
+	if (atomic_dec_if_positive(&zslab_fail_slab_allocs) >= 0)
+		return NULL;
+
+	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA | __GFP_DMA32 | __GFP_COMP);
+	s = kmalloc(c->meta_size, gfp);
+	if (!s)
+		return NULL;
+	page = alloc_pages(gfp | (c->slab_order ? __GFP_COMP : 0), c->slab_order);
+	if (!page) {
+		kfree(s);
+		return NULL;
+	}
+	page->index = c->page_cookie;
+	set_page_private(page, (unsigned long)s);
+
+	s->cache = c;
+	s->base = page_address(page);
+	s->nr_avail = c->objs_per_slab;
+	s->last_cpu = raw_smp_processor_id();
+	bitmap_zero(slab_inuse(s), c->objs_per_slab);
+	bitmap_fill(slab_avail(c, s), c->objs_per_slab);
+	INIT_LIST_HEAD(&s->list);
+
+	/* Like kmem_cache: objects are constructed once, when their slab is made. */
+	if (c->ctor)
+		for (i = 0; i < c->objs_per_slab; i++)
+			c->ctor(slab_obj(c, s, i));
+	return s;
+}
+
+static void free_slab(struct zslab_cache *c, struct zslab_slab *s)
+{
+	struct page *page = virt_to_head_page(s->base);
+
+	page->index = 0;
+	set_page_private(page, 0);
+	__free_pages(page, c->slab_order);
+	kfree(s);
+}
+
+static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
+{
+	if (s->nr_avail == c->objs_per_slab)
+		return SLAB_EMPTY;
+	return s->nr_avail ? SLAB_PARTIAL : SLAB_FULL;
+}
+
+/* Put @s on the list its availability calls for; @was is where it is now. */
+static void relist_slab(struct zslab_cache *c, struct zslab_slab *s,
+			enum slab_state was)
+{
+	enum slab_state now = slab_state(c, s);
+
+	if (now == was)
+		return;
+	c->nr_partial -= was == SLAB_PARTIAL;
+	c->nr_empty -= was == SLAB_EMPTY;
+
+	switch (now) {
+	case SLAB_PARTIAL:
+		c->nr_partial++;
+		list_move(&s->list, &c->partial);
+		break;
+	case SLAB_FULL:
+		list_move(&s->list, &c->full);
+		break;
+	case SLAB_EMPTY:
+		if (c->nr_empty >= ZSLAB_EMPTY_RESERVE) {
+			list_del(&s->list);
+			c->nr_slabs--;
+			c->slabs_freed++;
+			free_slab(c, s);
+			return;
+		}
+		c->nr_empty++;
+		list_move(&s->list, &c->empty);
+		break;
+	}
+}
+
+static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
+{
+	lockdep_assert_held(&c->lock);
+	s->id = c->next_slab_id++;
+	c->nr_slabs++;
+	c->nr_empty++;
+	c->slabs_allocated++;
+	list_add(&s->list, &c->empty);
+}
+
+/* ------------------------------------------------------------------ */
+/* Moving objects between magazines and slabs (cache lock held)       */
+
+static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
+				   struct zslab_cpu_cache *cc, unsigned int want)
+{
+	unsigned long *avail = slab_avail(c, s);
+	enum slab_state was = slab_state(c, s);
+	unsigned int idx, got = 0;
+
+	for_each_set_bit(idx, avail, c->objs_per_slab) {
+		if (got == want)
+			break;
+		__clear_bit(idx, avail);
+		cc->objs[cc->count++] = slab_obj(c, s, idx);
+		got++;
+	}
+	s->nr_avail -= got;
+	WRITE_ONCE(s->last_cpu, smp_processor_id());
+	relist_slab(c, s, was);
+	return got;
+}
+
+/* Fill half of this CPU's magazine from partial slabs, then the reserve. */
+static unsigned int refill_magazine(struct zslab_cache *c,
+				    struct zslab_cpu_cache *cc)
+{
+	unsigned int got = 0;
+
+	lockdep_assert_held(&c->lock);
+	while (got < ZSLAB_MAG_BATCH) {
+		struct zslab_slab *s;
+
+		s = list_first_entry_or_null(&c->partial, struct zslab_slab, list);
+		if (!s)
+			s = list_first_entry_or_null(&c->empty, struct zslab_slab, list);
+		if (!s)
+			break;
+		got += take_from_slab(c, s, cc, ZSLAB_MAG_BATCH - got);
+	}
+	return got;
+}
+
+static void return_to_slab(struct zslab_cache *c, void *obj)
+{
+	struct zslab_slab *s = our_obj_slab(obj);
+	enum slab_state was = slab_state(c, s);
+
+	__set_bit(obj_index(c, s, obj), slab_avail(c, s));
+	s->nr_avail++;
+	relist_slab(c, s, was);
+}
+
+/* Give the @n oldest objects of a magazine back to their slabs. */
+static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
+			   unsigned int n)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&c->lock);
+	n = min(n, cc->count);
+	for (i = 0; i < n; i++)
+		return_to_slab(c, cc->objs[i]);
+	cc->count -= n;
+	memmove(cc->objs, cc->objs + n, cc->count * sizeof(cc->objs[0]));
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                          */
+
+static inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
+{
+	struct zslab_slab *s = our_obj_slab(obj);
+
+	/* Nobody else can hold it: a set bit here means our books are wrong. */
+	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), slab_inuse(s))))
+		return NULL;
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, c->object_size);
+	return obj;
+}
+
+static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
+{
+	struct zslab_slab *fresh = NULL;
+	struct zslab_cpu_cache *cc;
+	unsigned long flags;
+	void *obj;
+
+	for (;;) {
+		spin_lock_irqsave(&c->lock, flags);
+		if (fresh)
+			add_slab_locked(c, fresh);
+		/* We may be on another CPU than the fast path was. */
+		cc = this_cpu_ptr(c->cpu);
+		if (cc->count || refill_magazine(c, cc)) {
+			obj = cc->objs[--cc->count];
+			cc->stat[ZSLAB_ALLOC_SLOW]++;
+			spin_unlock_irqrestore(&c->lock, flags);
+			return finish_alloc(c, obj, gfp);
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+
+		/* Sleeps only if @gfp allows; GFP_ATOMIC/NOWAIT never do. */
+		fresh = new_slab(c, gfp);
+		if (!fresh) {
+			this_cpu_inc(c->cpu->stat[ZSLAB_ALLOC_FAILED]);
+			return NULL;
+		}
+	}
+}
+
+/**
+ * zslab_cache_alloc() - Allocate an object.
+ * @c: the cache.
+ * @gfp: GFP_KERNEL, or GFP_ATOMIC/GFP_NOWAIT from any context (never
+ *	sleeps then); __GFP_ZERO zeroes the object.
+ *
+ * Return: the object, or NULL when memory ran out.
+ */
+void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp)
+{
+	struct zslab_cpu_cache *cc;
+	unsigned long flags;
+	void *obj;
+
+	might_alloc(gfp);
+	local_irq_save(flags);
+	cc = this_cpu_ptr(c->cpu);
+	if (unlikely(!cc->count)) {
+		local_irq_restore(flags);
+		return alloc_slow(c, gfp);
+	}
+	obj = cc->objs[--cc->count];
+	cc->stat[ZSLAB_ALLOC_FAST]++;
+	local_irq_restore(flags);
+	return finish_alloc(c, obj, gfp);
+}
+EXPORT_SYMBOL_GPL(zslab_cache_alloc);
+
+/* ------------------------------------------------------------------ */
+/* Free                                                                */
+
+/* Magazine full: return its older half to the slabs, then keep @obj. */
+static noinline void free_slow(struct zslab_cache *c, struct zslab_cpu_cache *cc,
+			       void *obj)
+{
+	spin_lock(&c->lock);
+	flush_magazine(c, cc, ZSLAB_MAG_BATCH);
+	spin_unlock(&c->lock);
+	cc->objs[cc->count++] = obj;
+	cc->stat[ZSLAB_FREE_SLOW]++;
+}
+
+/**
+ * zslab_cache_free() - Free an object.
+ * @c: the cache it came from.
+ * @obj: the object; NULL is ignored.
+ *
+ * A double free, a pointer from another cache or from no cache, and a
+ * pointer into the middle of an object are caught: warned about once,
+ * counted in debugfs, and otherwise ignored.
+ */
+void zslab_cache_free(struct zslab_cache *c, void *obj)
+{
+	struct zslab_cpu_cache *cc;
+	enum zslab_misuse why;
+	struct zslab_slab *s;
+	unsigned long flags;
+	unsigned int idx;
+
+	if (unlikely(!obj))
+		return;
+	s = checked_obj_slab(c, obj, &idx, &why);
+	if (unlikely(!s)) {
+		zslab_report_misuse(c, obj, why);
+		return;
+	}
+	if (unlikely(!test_and_clear_bit(idx, slab_inuse(s)))) {
+		zslab_report_misuse(c, obj, ZSLAB_MISUSE_DOUBLE_FREE);
+		return;
+	}
+
+	local_irq_save(flags);
+	cc = this_cpu_ptr(c->cpu);
+	if (unlikely(READ_ONCE(s->last_cpu) != smp_processor_id()))
+		cc->stat[ZSLAB_FREE_REMOTE]++;
+	if (likely(cc->count < ZSLAB_MAG_SIZE)) {
+		cc->objs[cc->count++] = obj;
+		cc->stat[ZSLAB_FREE_FAST]++;
+	} else {
+		free_slow(c, cc, obj);
+	}
+	local_irq_restore(flags);
+}
+EXPORT_SYMBOL_GPL(zslab_cache_free);
+
+/* ------------------------------------------------------------------ */
+/* Shrinking and accounting                                            */
+
+static void flush_this_cpu(void *arg)
+{
+	struct zslab_cache *c = arg;
+	struct zslab_cpu_cache *cc = this_cpu_ptr(c->cpu);
+
+	spin_lock(&c->lock);
+	flush_magazine(c, cc, cc->count);
+	spin_unlock(&c->lock);
+}
+
+static void free_empty_slabs(struct zslab_cache *c)
+{
+	struct zslab_slab *s, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe(s, tmp, &c->empty, list) {
+		list_del(&s->list);
+		c->nr_empty--;
+		c->nr_slabs--;
+		c->slabs_freed++;
+		free_slab(c, s);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/**
+ * zslab_cache_shrink() - Return every magazine and every empty slab.
+ * @c: the cache. Process context.
+ */
+void zslab_cache_shrink(struct zslab_cache *c)
+{
+	on_each_cpu(flush_this_cpu, c, 1);
+	free_empty_slabs(c);
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_cache_shrink);
+
+static unsigned long count_slab_objs(struct zslab_cache *c, struct list_head *list,
+				     unsigned long *avail)
+{
+	struct zslab_slab *s;
+	unsigned long inuse = 0;
+
+	list_for_each_entry(s, list, list) {
+		inuse += bitmap_weight(slab_inuse(s), c->objs_per_slab);
+		*avail += s->nr_avail;
+	}
+	return inuse;
+}
+
+/**
+ * zslab_cache_get_info() - Snapshot of a cache's size and counters.
+ * @c: the cache.
+ * @info: filled in. Objects in flight on other CPUs may be off by a few.
+ */
+void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
+{
+	unsigned long flags, avail = 0;
+	unsigned int cpu, i;
+
+	memset(info, 0, sizeof(*info));
+	spin_lock_irqsave(&c->lock, flags);
+	info->slabs = c->nr_slabs;
+	info->partial = c->nr_partial;
+	info->empty = c->nr_empty;
+	info->slabs_allocated = c->slabs_allocated;
+	info->slabs_freed = c->slabs_freed;
+	info->active_objs = count_slab_objs(c, &c->partial, &avail) +
+			    count_slab_objs(c, &c->full, &avail) +
+			    count_slab_objs(c, &c->empty, &avail);
+	spin_unlock_irqrestore(&c->lock, flags);
+
+	info->total_objs = (unsigned long)info->slabs * c->objs_per_slab;
+	info->magazine_objs = info->total_objs - info->active_objs - avail;
+	info->bytes = (unsigned long)info->slabs *
+		      (c->slab_size + kmalloc_size_roundup(c->meta_size));
+	info->loss = info->bytes - info->active_objs * c->object_size;
+	for_each_possible_cpu(cpu) {
+		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
+
+		for (i = 0; i < ZSLAB_NR_STATS; i++)
+			info->stat[i] += READ_ONCE(cc->stat[i]);
+	}
+	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
+		info->misuse[i] = atomic64_read(&c->misuse[i]);
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_cache_get_info);
+
+/* ------------------------------------------------------------------ */
+/* Create and destroy                                                  */
+
+/* As SLUB does: cache-line alignment only for objects that can use it. */
+static unsigned int object_align(unsigned int size, unsigned int align,
+				  unsigned int flags)
+{
+	if (flags & ZSLAB_HWCACHE_ALIGN) {
+		unsigned int line = cache_line_size();
+
+		while (size <= line / 2)
+			line /= 2;
+		align = max(align, line);
+	}
+	return max_t(unsigned int, align, sizeof(void *));
+}
+
+static int create_error(const char *name, const char *why, int err)
+{
+	pr_err("%s: cache %s: %s (%d)\n", ZSLAB_NAME, name ? name : "(null)", why, err);
+	return err;
+}
+
+static int check_create_args(const char *name, unsigned int size,
+			     unsigned int align, unsigned int flags)
+{
+	unsigned int order = (flags & ZSLAB_SLAB_ORDER_MASK) >> ZSLAB_SLAB_ORDER_SHIFT;
+	unsigned int slab_size = PAGE_SIZE << order;
+	u64 append_limit = (u64)zslab_device->geo.max_append_sectors << SECTOR_SHIFT;
+
+	if (!name || !*name || strlen(name) >= sizeof_field(struct zslab_cache, name))
+		return create_error(name, "name missing or longer than 31 bytes", -EINVAL);
+	if (flags & ~(ZSLAB_HWCACHE_ALIGN | ZSLAB_PERSISTENT | ZSLAB_SLAB_ORDER_MASK))
+		return create_error(name, "unknown flags", -EINVAL);
+	if (flags & ZSLAB_PERSISTENT)
+		return create_error(name, "persistent caches need zone backing, not available yet",
+				    -EOPNOTSUPP);
+	if (order > ZSLAB_MAX_SLAB_ORDER)
+		return create_error(name, "slab order above ZSLAB_MAX_SLAB_ORDER", -EINVAL);
+	if (slab_size > append_limit)
+		return create_error(name, "slab larger than the device's zone-append limit",
+				    -EINVAL);
+	if (!size)
+		return create_error(name, "object size 0", -EINVAL);
+	if (size > slab_size)
+		return create_error(name, "object larger than a slab", -EINVAL);
+	if (align && (!is_power_of_2(align) || align > slab_size))
+		return create_error(name, "alignment not a power of two or larger than a slab",
+				    -EINVAL);
+	if (ALIGN(max_t(unsigned int, size, ZSLAB_MIN_OBJ_SIZE),
+		  object_align(size, align, flags)) > slab_size)
+		return create_error(name, "object larger than a slab", -EINVAL);
+	return 0;
+}
+
+static struct zslab_cache *find_cache(const char *name)
+{
+	struct zslab_cache *c;
+
+	lockdep_assert_held(&zslab_caches_lock);
+	list_for_each_entry(c, &zslab_caches, node)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void init_geometry(struct zslab_cache *c, unsigned int size,
+			  unsigned int align, unsigned int flags)
+{
+	c->object_size = size;
+	c->flags = flags;
+	c->slab_order = (flags & ZSLAB_SLAB_ORDER_MASK) >> ZSLAB_SLAB_ORDER_SHIFT;
+	c->slab_size = PAGE_SIZE << c->slab_order;
+	c->align = object_align(size, align, flags);
+	c->stride = ALIGN(max_t(unsigned int, size, ZSLAB_MIN_OBJ_SIZE), c->align);
+	c->stride_recip = reciprocal_value(c->stride);
+	c->objs_per_slab = c->slab_size / c->stride;
+	c->map_longs = BITS_TO_LONGS(c->objs_per_slab);
+	c->meta_size = struct_size((struct zslab_slab *)NULL, map, 2 * c->map_longs);
+}
+
+/**
+ * zslab_cache_create() - Create a cache of fixed-size objects.
+ * @name: unique name, at most 31 bytes; shown in debugfs.
+ * @size: object size in bytes, 1 up to what fits a slab.
+ * @align: minimum alignment (a power of two), or 0.
+ * @flags: ZSLAB_HWCACHE_ALIGN, ZSLAB_SLAB_ORDER(n).
+ * @ctor: called on every object when its slab is created, or NULL.
+ *
+ * Return: the cache, or an ERR_PTR (never NULL): -EINVAL for bad arguments,
+ * -EEXIST for a name in use, -EOPNOTSUPP for ZSLAB_PERSISTENT (not yet),
+ * -ENOMEM.
+ */
+struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
+				       unsigned int align, unsigned int flags,
+				       void (*ctor)(void *obj))
+{
+	struct zslab_cache *c;
+	int ret, i;
+
+	ret = check_create_args(name, size, align, flags);
+	if (ret)
+		return ERR_PTR(ret);
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	strscpy(c->name, name, sizeof(c->name));
+	init_geometry(c, size, align, flags);
+	c->ctor = ctor;
+	c->page_cookie = ((unsigned long)c ^ zslab_cookie_secret) | 1;
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->partial);
+	INIT_LIST_HEAD(&c->full);
+	INIT_LIST_HEAD(&c->empty);
+	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
+		atomic64_set(&c->misuse[i], 0);
+
+	c->cpu = alloc_percpu(struct zslab_cpu_cache);
+	ret = -ENOMEM;
+	if (!c->cpu)
+		goto free;
+	ret = ida_alloc_min(&zslab_cache_ida, 1, GFP_KERNEL);
+	if (ret < 0)
+		goto free;
+	c->id = ret;
+
+	mutex_lock(&zslab_caches_lock);
+	if (find_cache(name)) {
+		mutex_unlock(&zslab_caches_lock);
+		ret = create_error(name, "name already in use", -EEXIST);
+		goto free_id;
+	}
+	list_add_tail_rcu(&c->node, &zslab_caches);
+	zslab_debugfs_add_cache(c);
+	mutex_unlock(&zslab_caches_lock);
+	return c;
+
+free_id:
+	ida_free(&zslab_cache_ida, c->id);
+free:
+	free_percpu(c->cpu);
+	kfree(c);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(zslab_cache_create);
+
+static unsigned long free_slab_list(struct zslab_cache *c, struct list_head *list)
+{
+	struct zslab_slab *s, *tmp;
+	unsigned long live = 0;
+
+	list_for_each_entry_safe(s, tmp, list, list) {
+		live += bitmap_weight(slab_inuse(s), c->objs_per_slab);
+		list_del(&s->list);
+		free_slab(c, s);
+	}
+	return live;
+}
+
+/**
+ * zslab_cache_destroy() - Destroy a cache and release all its memory.
+ * @c: the cache (NULL or an ERR_PTR is ignored). Nobody may use it any more.
+ *
+ * Objects still allocated are released too, with a warning giving their
+ * number: pointers to them must not be used after this.
+ */
+void zslab_cache_destroy(struct zslab_cache *c)
+{
+	unsigned long flags, live;
+	unsigned int cpu;
+
+	if (IS_ERR_OR_NULL(c))
+		return;
+
+	mutex_lock(&zslab_caches_lock);
+	zslab_debugfs_remove_cache(c);
+	list_del_rcu(&c->node);
+	mutex_unlock(&zslab_caches_lock);
+	synchronize_rcu();	/* misuse checks may still walk the list */
+
+	spin_lock_irqsave(&c->lock, flags);
+	for_each_possible_cpu(cpu) {
+		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
+
+		flush_magazine(c, cc, cc->count);
+	}
+	live = free_slab_list(c, &c->partial) + free_slab_list(c, &c->full) +
+	       free_slab_list(c, &c->empty);
+	spin_unlock_irqrestore(&c->lock, flags);
+
+	if (live)
+		pr_warn("%s: cache %s destroyed with %lu live objects\n",
+			ZSLAB_NAME, c->name, live);
+	free_percpu(c->cpu);
+	ida_free(&zslab_cache_ida, c->id);
+	kfree(c);
+}
+EXPORT_SYMBOL_GPL(zslab_cache_destroy);
+
+int zslab_alloc_init(void)
+{
+	zslab_cookie_secret = get_random_long();
+	return 0;
+}
+
+void zslab_alloc_exit(void)
+{
+	/* Client modules hold references to us: no cache can outlive them. */
+	WARN_ON(!list_empty(&zslab_caches));
+	ida_destroy(&zslab_cache_ida);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zns_slab: kmem-style object caches backed by the zones of a ZNS SSD.
+ *
+ * The API follows kmem_cache_*: create a cache of fixed-size objects, then
+ * allocate and free plain pointers. All functions are EXPORT_SYMBOL_GPL.
+ *
+ *	struct zslab_cache *c;
+ *	struct item *it;
+ *
+ *	c = zslab_cache_create("items", sizeof(*it), 0, ZSLAB_HWCACHE_ALIGN, NULL);
+ *	if (IS_ERR(c))
+ *		return PTR_ERR(c);
+ *	it = zslab_cache_alloc(c, GFP_KERNEL);
+ *	...
+ *	zslab_cache_free(c, it);
+ *	zslab_cache_destroy(c);
+ */
+#ifndef ZNS_SLAB_H
+#define ZNS_SLAB_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+
+struct zslab_cache;
+
+/* Align objects to the CPU cache line (like SLAB_HWCACHE_ALIGN). */
+#define ZSLAB_HWCACHE_ALIGN	0x00000001U
+/* The cache survives unload and reboot (needs zone backing; not yet). */
+#define ZSLAB_PERSISTENT	0x00000002U
+
+/*
+ * Slab size: PAGE_SIZE << order, order 0 (4 KiB, the default) to
+ * ZSLAB_MAX_SLAB_ORDER, and no larger than the device's zone-append limit.
+ */
+#define ZSLAB_SLAB_ORDER_SHIFT	8
+#define ZSLAB_SLAB_ORDER_MASK	(0xfU << ZSLAB_SLAB_ORDER_SHIFT)
+#define ZSLAB_SLAB_ORDER(order)	(((order) & 0xfU) << ZSLAB_SLAB_ORDER_SHIFT)
+#define ZSLAB_MAX_SLAB_ORDER	5
+
+struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
+				       unsigned int align, unsigned int flags,
+				       void (*ctor)(void *obj));
+void zslab_cache_destroy(struct zslab_cache *c);
+void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp);
+void zslab_cache_free(struct zslab_cache *c, void *obj);
+
+#endif /* ZNS_SLAB_H */
