@@ -135,26 +135,36 @@ static struct zslab_slab *checked_obj_slab(struct zslab_cache *c,
 static struct zslab_slab *new_slab(struct zslab_cache *c, gfp_t gfp)
 {
 	struct zslab_slab *s;
+	unsigned long flags;
 	struct page *page;
 	unsigned int i;
+	int ret;
 
 	if (atomic_dec_if_positive(&zslab_fail_slab_allocs) >= 0)
 		return NULL;
 
 	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA | __GFP_DMA32 | __GFP_COMP);
-	s = kmalloc(c->meta_size, gfp);
+	s = kmem_cache_alloc(c->desc_cache, gfp);
 	if (!s)
 		return NULL;
 	page = alloc_pages(gfp | (c->slab_order ? __GFP_COMP : 0), c->slab_order);
-	if (!page) {
-		kfree(s);
-		return NULL;
-	}
+	if (!page)
+		goto free_desc;
+	/*
+	 * Ids are dense (lowest free first), so references stay small. irqsave:
+	 * we may be in hard interrupt context (GFP_ATOMIC).
+	 */
+	xa_lock_irqsave(&c->slabs, flags);
+	ret = __xa_alloc(&c->slabs, &s->id, s, xa_limit_32b, gfp);
+	xa_unlock_irqrestore(&c->slabs, flags);
+	if (ret)
+		goto free_page;
 	page->index = c->page_cookie;
 	set_page_private(page, (unsigned long)s);
 
-	s->cache = c;
 	s->base = page_address(page);
+	atomic_set(&s->flags, 0);
+	s->img_zone = ZSLAB_NO_IMAGE;
 	s->nr_avail = c->objs_per_slab;
 	s->last_cpu = raw_smp_processor_id();
 	bitmap_zero(slab_inuse(s), c->objs_per_slab);
@@ -166,16 +176,25 @@ static struct zslab_slab *new_slab(struct zslab_cache *c, gfp_t gfp)
 		for (i = 0; i < c->objs_per_slab; i++)
 			c->ctor(slab_obj(c, s, i));
 	return s;
+
+free_page:
+	__free_pages(page, c->slab_order);
+free_desc:
+	kmem_cache_free(c->desc_cache, s);
+	return NULL;
 }
 
+/* Process context, no cache lock: the slab is unreachable for allocation. */
 static void free_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
 	struct page *page = virt_to_head_page(s->base);
 
+	zslab_slab_drop_image(s, c->img_sectors);
+	xa_erase_irq(&c->slabs, s->id);
 	page->index = 0;
 	set_page_private(page, 0);
 	__free_pages(page, c->slab_order);
-	kfree(s);
+	kmem_cache_free(c->desc_cache, s);
 }
 
 static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
@@ -183,6 +202,43 @@ static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
 	if (s->nr_avail == c->objs_per_slab)
 		return SLAB_EMPTY;
 	return s->nr_avail ? SLAB_PARTIAL : SLAB_FULL;
+}
+
+/*
+ * An empty slab beyond the reserve leaves the allocator now and is freed by
+ * the next writeback pass, once no bio or dirty list can still point at it.
+ */
+static void retire_slab(struct zslab_cache *c, struct zslab_slab *s)
+{
+	atomic_or(ZSLAB_SLAB_DEAD, &s->flags);
+	list_move(&s->list, &c->dead);
+	c->nr_slabs--;
+	c->nr_dead++;
+}
+
+/**
+ * zslab_reap_dead_slabs() - Free retired slabs nothing refers to any more.
+ * @c: the cache. Writeback mutex held, so no new bio starts meanwhile.
+ */
+void zslab_reap_dead_slabs(struct zslab_cache *c)
+{
+	struct zslab_slab *s, *tmp;
+	unsigned long flags;
+	LIST_HEAD(reap);
+
+	if (atomic_read(&c->inflight))
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe(s, tmp, &c->dead, list) {
+		if (atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY)
+			continue;	/* still on the dirty list */
+		list_move(&s->list, &reap);
+		c->nr_dead--;
+		c->slabs_freed++;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	list_for_each_entry_safe(s, tmp, &reap, list)
+		free_slab(c, s);
 }
 
 /* Put @s on the list its availability calls for; @was is where it is now. */
@@ -206,10 +262,7 @@ static void relist_slab(struct zslab_cache *c, struct zslab_slab *s,
 		break;
 	case SLAB_EMPTY:
 		if (c->nr_empty >= ZSLAB_EMPTY_RESERVE) {
-			list_del(&s->list);
-			c->nr_slabs--;
-			c->slabs_freed++;
-			free_slab(c, s);
+			retire_slab(c, s);
 			return;
 		}
 		c->nr_empty++;
@@ -221,7 +274,6 @@ static void relist_slab(struct zslab_cache *c, struct zslab_slab *s,
 static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 {
 	lockdep_assert_held(&c->lock);
-	s->id = c->next_slab_id++;
 	c->nr_slabs++;
 	c->nr_empty++;
 	c->slabs_allocated++;
@@ -305,6 +357,7 @@ static inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 	/* Nobody else can hold it: a set bit here means our books are wrong. */
 	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), slab_inuse(s))))
 		return NULL;
+	zslab_slab_mark_dirty(c, s);
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;
@@ -410,6 +463,7 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 		zslab_report_misuse(c, obj, ZSLAB_MISUSE_DOUBLE_FREE);
 		return;
 	}
+	zslab_slab_mark_dirty(c, s);	/* the image must lose the object */
 
 	local_irq_save(flags);
 	cc = this_cpu_ptr(c->cpu);
@@ -426,6 +480,141 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 EXPORT_SYMBOL_GPL(zslab_cache_free);
 
 /* ------------------------------------------------------------------ */
+/* Dirtying and references                                             */
+
+/* The slab of a live object of @c, or NULL with the misuse counted. */
+static struct zslab_slab *live_obj_slab(struct zslab_cache *c, const void *obj,
+					unsigned int *idx)
+{
+	enum zslab_misuse why;
+	struct zslab_slab *s;
+
+	s = checked_obj_slab(c, obj, idx, &why);
+	if (unlikely(!s)) {
+		zslab_report_misuse(c, obj, why);
+		return NULL;
+	}
+	if (unlikely(!test_bit(*idx, slab_inuse(s)))) {
+		zslab_report_misuse(c, obj, ZSLAB_MISUSE_NOT_LIVE);
+		return NULL;
+	}
+	return s;
+}
+
+/**
+ * zslab_mark_dirty() - The object's bytes changed: write its slab back.
+ * @c: the cache.
+ * @obj: a live object. Any context.
+ */
+void zslab_mark_dirty(struct zslab_cache *c, void *obj)
+{
+	struct zslab_slab *s;
+	unsigned int idx;
+
+	s = live_obj_slab(c, obj, &idx);
+	if (s)
+		zslab_slab_mark_dirty(c, s);
+}
+EXPORT_SYMBOL_GPL(zslab_mark_dirty);
+
+#define REF_SLOT_BITS	16
+#define REF_SLAB_BITS	32
+
+/**
+ * zslab_ref() - Stable reference to a live object.
+ * @c: the cache.
+ * @obj: the object.
+ *
+ * The reference names the cache, the logical slab and the slot: it stays
+ * valid while the object lives, wherever the slab's image moves.
+ *
+ * Return: the reference, or 0 if @obj is not a live object of @c.
+ */
+zslab_ref_t zslab_ref(struct zslab_cache *c, void *obj)
+{
+	struct zslab_slab *s;
+	unsigned int idx;
+
+	s = live_obj_slab(c, obj, &idx);
+	if (!s)
+		return 0;
+	return (u64)c->id << (REF_SLAB_BITS + REF_SLOT_BITS) |
+	       (u64)s->id << REF_SLOT_BITS | idx;
+}
+EXPORT_SYMBOL_GPL(zslab_ref);
+
+/* The live object @ref names, or NULL with the misuse counted. */
+static void *ref_to_obj(struct zslab_cache *c, zslab_ref_t ref)
+{
+	u32 slab_id = (ref >> REF_SLOT_BITS) & U32_MAX;
+	unsigned int idx = ref & (BIT(REF_SLOT_BITS) - 1);
+	struct zslab_slab *s;
+	void *obj = NULL;
+
+	if (ref >> (REF_SLAB_BITS + REF_SLOT_BITS) != c->id || idx >= c->objs_per_slab)
+		goto bad;
+	rcu_read_lock();
+	s = xa_load(&c->slabs, slab_id);
+	/* Descriptors are SLAB_TYPESAFE_BY_RCU: re-check what we found. */
+	if (s && READ_ONCE(s->id) == slab_id &&
+	    !(atomic_read(&s->flags) & ZSLAB_SLAB_DEAD) &&
+	    test_bit(idx, slab_inuse(s)))
+		obj = slab_obj(c, s, idx);
+	rcu_read_unlock();
+	if (obj)
+		return obj;
+bad:
+	zslab_report_misuse(c, NULL, ZSLAB_MISUSE_BAD_REF);
+	return NULL;
+}
+
+/**
+ * zslab_get() - Pin and return the object a reference names.
+ * @c: the cache.
+ * @ref: from zslab_ref().
+ * @gfp: allocation context; with a non-sleeping gfp no I/O is done.
+ *
+ * Every slab is resident until eviction exists, so this never does I/O yet.
+ *
+ * Return: the object, or NULL for a reference to no live object of @c.
+ */
+void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp)
+{
+	might_alloc(gfp);
+	return ref_to_obj(c, ref);
+}
+EXPORT_SYMBOL_GPL(zslab_get);
+
+/**
+ * zslab_put() - Unpin an object got with zslab_get() or zslab_cache_alloc().
+ * @c: the cache.
+ * @obj: the object. Any context.
+ *
+ * Checks the object; pins start to matter when slabs can be evicted.
+ */
+void zslab_put(struct zslab_cache *c, void *obj)
+{
+	unsigned int idx;
+
+	live_obj_slab(c, obj, &idx);
+}
+EXPORT_SYMBOL_GPL(zslab_put);
+
+/**
+ * zslab_free_ref() - Free the object a reference names.
+ * @c: the cache.
+ * @ref: from zslab_ref(); a reference to no live object is counted misuse.
+ */
+void zslab_free_ref(struct zslab_cache *c, zslab_ref_t ref)
+{
+	void *obj = ref_to_obj(c, ref);
+
+	if (obj)
+		zslab_cache_free(c, obj);
+}
+EXPORT_SYMBOL_GPL(zslab_free_ref);
+
+/* ------------------------------------------------------------------ */
 /* Shrinking and accounting                                            */
 
 static void flush_this_cpu(void *arg)
@@ -438,35 +627,40 @@ static void flush_this_cpu(void *arg)
 	spin_unlock(&c->lock);
 }
 
-static void free_empty_slabs(struct zslab_cache *c)
+static void retire_empty_slabs(struct zslab_cache *c)
 {
 	struct zslab_slab *s, *tmp;
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->lock, flags);
 	list_for_each_entry_safe(s, tmp, &c->empty, list) {
-		list_del(&s->list);
 		c->nr_empty--;
-		c->nr_slabs--;
-		c->slabs_freed++;
-		free_slab(c, s);
+		retire_slab(c, s);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 /**
  * zslab_cache_shrink() - Return every magazine and every empty slab.
- * @c: the cache. Process context.
+ * @c: the cache. Process context; writes dirty slabs first.
  */
 void zslab_cache_shrink(struct zslab_cache *c)
 {
+	struct zslab_dev *zd = zslab_device;
+
 	on_each_cpu(flush_this_cpu, c, 1);
-	free_empty_slabs(c);
+	retire_empty_slabs(c);
+	mutex_lock(&zd->wb_mutex);
+	zslab_writeback_cache(zd, c);
+	zslab_wait_writeback(c);
+	zslab_reap_dead_slabs(c);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_cache_shrink);
 
 static unsigned long count_slab_objs(struct zslab_cache *c, struct list_head *list,
-				     unsigned long *avail)
+				     unsigned long *avail, unsigned long *dirty)
 {
 	struct zslab_slab *s;
 	unsigned long inuse = 0;
@@ -474,9 +668,17 @@ static unsigned long count_slab_objs(struct zslab_cache *c, struct list_head *li
 	list_for_each_entry(s, list, list) {
 		inuse += bitmap_weight(slab_inuse(s), c->objs_per_slab);
 		*avail += s->nr_avail;
+		*dirty += !!(atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY);
 	}
 	return inuse;
 }
+
+/* DRAM taken by one slab descriptor (its kmem_cache rounds to 8 bytes). */
+unsigned int zslab_desc_bytes(const struct zslab_cache *c)
+{
+	return ALIGN(c->meta_size, sizeof(void *));
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_desc_bytes);
 
 /**
  * zslab_cache_get_info() - Snapshot of a cache's size and counters.
@@ -485,7 +687,7 @@ static unsigned long count_slab_objs(struct zslab_cache *c, struct list_head *li
  */
 void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 {
-	unsigned long flags, avail = 0;
+	unsigned long flags, avail = 0, dead_avail = 0;
 	unsigned int cpu, i;
 
 	memset(info, 0, sizeof(*info));
@@ -495,15 +697,17 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 	info->empty = c->nr_empty;
 	info->slabs_allocated = c->slabs_allocated;
 	info->slabs_freed = c->slabs_freed;
-	info->active_objs = count_slab_objs(c, &c->partial, &avail) +
-			    count_slab_objs(c, &c->full, &avail) +
-			    count_slab_objs(c, &c->empty, &avail);
+	info->dead = c->nr_dead;
+	info->active_objs = count_slab_objs(c, &c->partial, &avail, &info->dirty) +
+			    count_slab_objs(c, &c->full, &avail, &info->dirty) +
+			    count_slab_objs(c, &c->empty, &avail, &info->dirty);
+	count_slab_objs(c, &c->dead, &dead_avail, &info->dirty);
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	info->total_objs = (unsigned long)info->slabs * c->objs_per_slab;
 	info->magazine_objs = info->total_objs - info->active_objs - avail;
-	info->bytes = (unsigned long)info->slabs *
-		      (c->slab_size + kmalloc_size_roundup(c->meta_size));
+	info->bytes = (unsigned long)(info->slabs + info->dead) *
+		      (c->slab_size + zslab_desc_bytes(c));
 	info->loss = info->bytes - info->active_objs * c->object_size;
 	for_each_possible_cpu(cpu) {
 		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
@@ -513,6 +717,8 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 	}
 	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
 		info->misuse[i] = atomic64_read(&c->misuse[i]);
+	for (i = 0; i < ZSLAB_NR_WB_STATS; i++)
+		info->wb[i] = atomic64_read(&c->wb[i]);
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_cache_get_info);
 
@@ -613,6 +819,7 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 				       unsigned int align, unsigned int flags,
 				       void (*ctor)(void *obj))
 {
+	char desc_name[48];
 	struct zslab_cache *c;
 	int ret, i;
 
@@ -634,11 +841,27 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
 		atomic64_set(&c->misuse[i], 0);
 
+	INIT_LIST_HEAD(&c->dead);
+	xa_init_flags(&c->slabs, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
+	ret = zslab_cache_writeback_init(c);
+	if (ret) {
+		create_error(name, "slab image larger than the largest append bio", ret);
+		kfree(c);
+		return ERR_PTR(ret);
+	}
+
 	c->cpu = alloc_percpu(struct zslab_cpu_cache);
 	ret = -ENOMEM;
 	if (!c->cpu)
 		goto free;
-	ret = ida_alloc_min(&zslab_cache_ida, 1, GFP_KERNEL);
+	snprintf(desc_name, sizeof(desc_name), "zslab_desc_%s", name);
+	/* Type-safe: a stale reference may look at a descriptor, never at junk. */
+	c->desc_cache = kmem_cache_create(desc_name, c->meta_size, 0,
+					  SLAB_TYPESAFE_BY_RCU, NULL);
+	if (!c->desc_cache)
+		goto free;
+	/* Cache ids fit the 16 bits a reference has for them. */
+	ret = ida_alloc_range(&zslab_cache_ida, 1, U16_MAX, GFP_KERNEL);
 	if (ret < 0)
 		goto free;
 	c->id = ret;
@@ -657,36 +880,28 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 free_id:
 	ida_free(&zslab_cache_ida, c->id);
 free:
+	kmem_cache_destroy(c->desc_cache);
 	free_percpu(c->cpu);
 	kfree(c);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(zslab_cache_create);
 
-static unsigned long free_slab_list(struct zslab_cache *c, struct list_head *list)
-{
-	struct zslab_slab *s, *tmp;
-	unsigned long live = 0;
-
-	list_for_each_entry_safe(s, tmp, list, list) {
-		live += bitmap_weight(slab_inuse(s), c->objs_per_slab);
-		list_del(&s->list);
-		free_slab(c, s);
-	}
-	return live;
-}
-
 /**
  * zslab_cache_destroy() - Destroy a cache and release all its memory.
  * @c: the cache (NULL or an ERR_PTR is ignored). Nobody may use it any more.
  *
  * Objects still allocated are released too, with a warning giving their
- * number: pointers to them must not be used after this.
+ * number: pointers to them must not be used after this. The cache's slab
+ * images become stale and its zones are reset once nothing else lives there.
  */
 void zslab_cache_destroy(struct zslab_cache *c)
 {
-	unsigned long flags, live;
+	struct zslab_dev *zd = zslab_device;
+	struct zslab_slab *s, *tmp;
+	unsigned long flags, live = 0;
 	unsigned int cpu;
+	LIST_HEAD(slabs);
 
 	if (IS_ERR_OR_NULL(c))
 		return;
@@ -696,6 +911,7 @@ void zslab_cache_destroy(struct zslab_cache *c)
 	list_del_rcu(&c->node);
 	mutex_unlock(&zslab_caches_lock);
 	synchronize_rcu();	/* misuse checks may still walk the list */
+	zslab_cache_writeback_exit(c);
 
 	spin_lock_irqsave(&c->lock, flags);
 	for_each_possible_cpu(cpu) {
@@ -703,13 +919,25 @@ void zslab_cache_destroy(struct zslab_cache *c)
 
 		flush_magazine(c, cc, cc->count);
 	}
-	live = free_slab_list(c, &c->partial) + free_slab_list(c, &c->full) +
-	       free_slab_list(c, &c->empty);
+	list_splice_init(&c->partial, &slabs);
+	list_splice_init(&c->full, &slabs);
+	list_splice_init(&c->empty, &slabs);
+	list_splice_init(&c->dead, &slabs);
 	spin_unlock_irqrestore(&c->lock, flags);
+
+	list_for_each_entry_safe(s, tmp, &slabs, list) {
+		live += bitmap_weight(slab_inuse(s), c->objs_per_slab);
+		free_slab(c, s);
+	}
+	mutex_lock(&zd->wb_mutex);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
 
 	if (live)
 		pr_warn("%s: cache %s destroyed with %lu live objects\n",
 			ZSLAB_NAME, c->name, live);
+	kmem_cache_destroy(c->desc_cache);
+	xa_destroy(&c->slabs);
 	free_percpu(c->cpu);
 	ida_free(&zslab_cache_ida, c->id);
 	kfree(c);

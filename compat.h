@@ -66,6 +66,17 @@ static inline bool zslab_bdev_host_managed(struct block_device *bdev)
 #endif
 }
 
+/* Reset or finish a zone; sleeps. The gfp argument went away in 6.9. */
+static inline int zslab_zone_mgmt(struct block_device *bdev, enum req_op op,
+				  sector_t sector, sector_t nr_sectors)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	return blkdev_zone_mgmt(bdev, op, sector, nr_sectors);
+#else
+	return blkdev_zone_mgmt(bdev, op, sector, nr_sectors, GFP_NOIO);
+#endif
+}
+
 /* Symbols exported only for the KUnit suites, in their own namespace. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define ZSLAB_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, "ZNS_SLAB_INTERNAL")

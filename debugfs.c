@@ -35,23 +35,47 @@ static int zones_show(struct seq_file *m, void *v)
 	struct zslab_dev *zd = m->private;
 	unsigned int i;
 
-	seq_puts(m, "# zone start_sector len_sectors capacity_sectors wp_sector cond type\n");
+	seq_puts(m, "# zone start_sector len_sectors capacity_sectors wp_sector cond type use live_bytes stale_bytes resets owner inflight\n");
 	for (i = 0; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone z;
 
-		spin_lock(&zd->zone_lock);
+		spin_lock_irq(&zd->zone_lock);
 		z = zd->zones[i];
-		spin_unlock(&zd->zone_lock);
-		seq_printf(m, "%u %llu %llu %llu %llu %s %s\n", i,
+		spin_unlock_irq(&zd->zone_lock);
+		seq_printf(m, "%u %llu %llu %llu %llu %s %s %s %llu %llu %u %u %u\n", i,
 			   (u64)z.start, (u64)z.len, (u64)z.capacity, (u64)z.wp,
 			   zslab_zone_cond_name(z.cond),
 			   z.type == BLK_ZONE_TYPE_CONVENTIONAL ? "conv" :
-			   z.type == BLK_ZONE_TYPE_SEQWRITE_REQ ? "seq_req" : "seq_pref");
+			   z.type == BLK_ZONE_TYPE_SEQWRITE_REQ ? "seq_req" : "seq_pref",
+			   zslab_zone_use_name(z.use), (u64)z.live << SECTOR_SHIFT,
+			   (u64)z.stale << SECTOR_SHIFT, z.resets, z.owner, z.inflight);
 		cond_resched();
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zones);
+
+static int io_show(struct seq_file *m, void *v)
+{
+	struct zslab_dev *zd = m->private;
+	u64 io[ZSLAB_IO_NR], bios;
+	int i;
+
+	for (i = 0; i < ZSLAB_IO_NR; i++)
+		io[i] = atomic64_read(&zd->io[i]);
+	for (i = 0; i < ZSLAB_IO_NR; i++)
+		seq_printf(m, "%s: %llu\n", zslab_io_stat_names[i], io[i]);
+	bios = io[ZSLAB_IO_BIOS];
+	seq_printf(m, "append_latency_mean_ns: %llu\n",
+		   bios ? div64_u64(io[ZSLAB_IO_LAT_TOTAL_NS], bios) : 0);
+	spin_lock_irq(&zd->zone_lock);
+	seq_printf(m, "zones_open: %u\nzone_budget: %u\nfirst_data_zone: %u\n",
+		   zd->zones_open, zd->zone_budget, zd->first_data_zone);
+	spin_unlock_irq(&zd->zone_lock);
+	seq_printf(m, "writeback_ms: %u\n", READ_ONCE(zslab_writeback_ms));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(io);
 
 const char *const zslab_stat_names[ZSLAB_NR_STATS] = {
 	[ZSLAB_ALLOC_FAST]	= "alloc_fast",
@@ -67,13 +91,15 @@ const char *const zslab_misuse_names[ZSLAB_NR_MISUSE] = {
 	[ZSLAB_MISUSE_FOREIGN]		= "foreign_free",
 	[ZSLAB_MISUSE_OTHER_CACHE]	= "other_cache_free",
 	[ZSLAB_MISUSE_MISALIGNED]	= "misaligned_free",
+	[ZSLAB_MISUSE_NOT_LIVE]		= "not_live_use",
+	[ZSLAB_MISUSE_BAD_REF]		= "bad_ref",
 };
 
 /* Hundredths of a percent, printed as N.NN: DRAM per object beyond the object. */
 static unsigned long full_slab_overhead(const struct zslab_cache *c)
 {
 	unsigned long payload = (unsigned long)c->objs_per_slab * c->object_size;
-	unsigned long dram = c->slab_size + kmalloc_size_roundup(c->meta_size);
+	unsigned long dram = c->slab_size + zslab_desc_bytes(c);
 
 	return (dram - payload) * 10000 / payload;
 }
@@ -111,8 +137,8 @@ static int cache_show(struct seq_file *m, void *v)
 	seq_printf(m, "name: %s\nid: %u\n", c->name, c->id);
 	seq_printf(m, "object_size: %u\nalign: %u\nstride: %u\n",
 		   c->object_size, c->align, c->stride);
-	seq_printf(m, "slab_size: %u\nobjs_per_slab: %u\nslab_desc_bytes: %zu\n",
-		   c->slab_size, c->objs_per_slab, kmalloc_size_roundup(c->meta_size));
+	seq_printf(m, "slab_size: %u\nobjs_per_slab: %u\nslab_desc_bytes: %u\n",
+		   c->slab_size, c->objs_per_slab, zslab_desc_bytes(c));
 	seq_printf(m, "active_objs: %lu\ntotal_objs: %lu\nmagazine_objs: %lu\n",
 		   info.active_objs, info.total_objs, info.magazine_objs);
 	seq_printf(m, "slabs: %u\npartial_slabs: %u\nempty_slabs: %u\n",
@@ -124,6 +150,11 @@ static int cache_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s: %llu\n", zslab_stat_names[i], info.stat[i]);
 	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
 		seq_printf(m, "%s: %llu\n", zslab_misuse_names[i], info.misuse[i]);
+	seq_printf(m, "dirty_slabs: %lu\ndead_slabs: %u\n", info.dirty, info.dead);
+	seq_printf(m, "image_bytes: %u\nimage_header_bytes: %u\nopen_zone: %d\n",
+		   c->img_sectors << SECTOR_SHIFT, c->hdr_size, READ_ONCE(c->open_zone));
+	for (i = 0; i < ZSLAB_NR_WB_STATS; i++)
+		seq_printf(m, "%s: %llu\n", zslab_wb_stat_names[i], info.wb[i]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cache);
@@ -148,6 +179,7 @@ void zslab_debugfs_init(struct zslab_dev *zd)
 	debugfs_create_file("device", 0444, zd->debugfs, zd, &device_fops);
 	debugfs_create_file("zones", 0444, zd->debugfs, zd, &zones_fops);
 	debugfs_create_file("caches", 0444, zd->debugfs, NULL, &caches_fops);
+	debugfs_create_file("io", 0444, zd->debugfs, zd, &io_fops);
 	zd->debugfs_caches = debugfs_create_dir("cache", zd->debugfs);
 }
 

@@ -110,6 +110,13 @@ static int __init zslab_init(void)
 	ret = zslab_attach_device(zd);
 	if (ret)
 		goto free;
+	zslab_zones_init(zd);
+	ret = zslab_writeback_init(zd);
+	if (ret) {
+		pr_err("%s: %s: cannot set up writeback (%d)\n", ZSLAB_NAME, zd->path, ret);
+		zslab_detach_device(zd);
+		goto free;
+	}
 
 	zslab_alloc_init();
 	zslab_debugfs_init(zd);
@@ -131,6 +138,7 @@ static void __exit zslab_exit(void)
 
 	zslab_alloc_exit();
 	zslab_debugfs_exit(zd);
+	zslab_writeback_exit(zd);
 	zslab_detach_device(zd);
 	zslab_device = NULL;
 	kfree(zd);

@@ -24,9 +24,12 @@
 
 struct zslab_cache;
 
+/* A stable reference to an object: survives writeback and relocation. 0 is never valid. */
+typedef u64 zslab_ref_t;
+
 /* Align objects to the CPU cache line (like SLAB_HWCACHE_ALIGN). */
 #define ZSLAB_HWCACHE_ALIGN	0x00000001U
-/* The cache survives unload and reboot (needs zone backing; not yet). */
+/* The cache survives unload and reboot (needs recovery; not yet). */
 #define ZSLAB_PERSISTENT	0x00000002U
 
 /*
@@ -44,5 +47,11 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 void zslab_cache_destroy(struct zslab_cache *c);
 void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp);
 void zslab_cache_free(struct zslab_cache *c, void *obj);
+void zslab_mark_dirty(struct zslab_cache *c, void *obj);
+int zslab_cache_sync(struct zslab_cache *c);
+zslab_ref_t zslab_ref(struct zslab_cache *c, void *obj);
+void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp);
+void zslab_put(struct zslab_cache *c, void *obj);
+void zslab_free_ref(struct zslab_cache *c, zslab_ref_t ref);
 
 #endif /* ZNS_SLAB_H */

@@ -12,6 +12,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "zslab_internal.h"
+#include "zslab_trace.h"
 
 static const char *const zone_cond_names[] = {
 	[BLK_ZONE_COND_NOT_WP]		= "not_wp",
@@ -273,4 +274,331 @@ int zslab_report_zones(struct zslab_dev *zd)
 		return ret;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Zone life: which zone takes the next append, tokens, reset, finish  */
+
+static const char *const zone_use_names[] = {
+	[ZZ_FREE]	= "free",
+	[ZZ_OPEN]	= "open",
+	[ZZ_FULL]	= "full",
+	[ZZ_RESERVED]	= "reserved",
+	[ZZ_FOREIGN]	= "foreign",
+	[ZZ_ERROR]	= "error",
+	[ZZ_UNUSABLE]	= "unusable",
+};
+
+const char *zslab_zone_use_name(u8 use)
+{
+	return use < ARRAY_SIZE(zone_use_names) ? zone_use_names[use] : "unknown";
+}
+
+/*
+ * Sort zones by what they are for, and size the token budget: the zones we
+ * keep open for data at once stay one below the device's open and active
+ * limits, leaving a token for metadata writes.
+ */
+int zslab_zones_init(struct zslab_dev *zd)
+{
+	unsigned int i, reserved = 0, limit;
+
+	for (i = 0; i < zd->geo.nr_zones; i++) {
+		struct zslab_zone *z = &zd->zones[i];
+
+		z->token = false;
+		if (z->type != BLK_ZONE_TYPE_SEQWRITE_REQ ||
+		    z->cond == BLK_ZONE_COND_OFFLINE || z->cond == BLK_ZONE_COND_READONLY)
+			z->use = ZZ_UNUSABLE;
+		else if (reserved++ < ZSLAB_META_ZONES + ZSLAB_RELOC_ZONES)
+			z->use = ZZ_RESERVED;
+		else if (z->cond == BLK_ZONE_COND_EMPTY)
+			z->use = ZZ_FREE;
+		else
+			z->use = ZZ_FOREIGN;	/* never overwrite what we did not write */
+		if (z->use == ZZ_RESERVED)
+			zd->first_data_zone = i + 1;
+	}
+
+	limit = zd->geo.max_open;
+	if (zd->geo.max_active && (!limit || zd->geo.max_active < limit))
+		limit = zd->geo.max_active;
+	zd->zone_budget = limit ? max(1U, limit - 1) : ZSLAB_DEFAULT_ZONE_BUDGET;
+	zd->zones_open = 0;
+	return 0;
+}
+
+static void release_token_locked(struct zslab_dev *zd, struct zslab_zone *z)
+{
+	if (z->token) {
+		z->token = false;
+		zd->zones_open--;
+	}
+}
+
+/* A zone we stop appending to keeps its token until the device agrees. */
+static void close_zone_locked(struct zslab_dev *zd, struct zslab_zone *z)
+{
+	z->use = ZZ_FULL;
+	z->needs_finish = z->reserved < z->capacity;
+	if (!z->inflight && !z->needs_finish)
+		release_token_locked(zd, z);
+}
+
+static int open_free_zone_locked(struct zslab_dev *zd, u32 owner)
+{
+	unsigned int i;
+
+	if (zd->zones_open >= zd->zone_budget)
+		return -1;
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		struct zslab_zone *z = &zd->zones[i];
+
+		if (z->use != ZZ_FREE)
+			continue;
+		z->use = ZZ_OPEN;
+		z->owner = owner;
+		z->token = true;
+		zd->zones_open++;
+		return i;
+	}
+	return -1;
+}
+
+/* Budget spent: share the open zone with the most room left. */
+static int shared_open_zone_locked(struct zslab_dev *zd, sector_t sectors)
+{
+	sector_t best_room = 0;
+	int best = -1;
+	unsigned int i;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		struct zslab_zone *z = &zd->zones[i];
+		sector_t room = z->capacity - z->reserved;
+
+		if (z->use == ZZ_OPEN && room >= sectors && room > best_room) {
+			best = i;
+			best_room = room;
+		}
+	}
+	return best;
+}
+
+/**
+ * zslab_zone_reserve() - Hand out @sectors of append space for cache @c.
+ * @zd: the device.
+ * @c: the cache writing; it keeps its own open zone while the budget allows.
+ * @sectors: size of the append bio.
+ * @zone: set to the zone to append to.
+ * @offset: set to where in the zone the space was reserved (the device
+ *	may still place the bio anywhere between earlier in-flight appends).
+ *
+ * Return: 0, or -ENOSPC when no zone can take the bio.
+ */
+int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
+		       sector_t sectors, unsigned int *zone, sector_t *offset)
+{
+	struct zslab_zone *z = NULL;
+	unsigned long flags;
+	int idx = c->open_zone;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	if (idx >= 0) {
+		z = &zd->zones[idx];
+		if (z->use != ZZ_OPEN || z->owner != c->id) {
+			z = NULL;
+		} else if (z->reserved + sectors > z->capacity) {
+			close_zone_locked(zd, z);
+			z = NULL;
+		}
+	}
+	if (!z) {
+		idx = open_free_zone_locked(zd, c->id);
+		if (idx < 0)
+			idx = shared_open_zone_locked(zd, sectors);
+		if (idx < 0) {
+			c->open_zone = -1;
+			spin_unlock_irqrestore(&zd->zone_lock, flags);
+			return -ENOSPC;
+		}
+		z = &zd->zones[idx];
+		if (z->owner == c->id)
+			c->open_zone = idx;
+	}
+	if (!z->inflight)
+		z->floor = z->reserved;
+	*zone = idx;
+	*offset = z->reserved;
+	z->reserved += sectors;
+	z->inflight++;
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	return 0;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_reserve);
+
+/* The cache goes away: its open zone takes no more appends from it. */
+void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	if (c->open_zone >= 0) {
+		struct zslab_zone *z = &zd->zones[c->open_zone];
+
+		if (z->use == ZZ_OPEN && z->owner == c->id) {
+			if (z->reserved) {
+				close_zone_locked(zd, z);
+			} else {
+				z->use = ZZ_FREE;
+				z->owner = 0;
+				release_token_locked(zd, z);
+			}
+		}
+		c->open_zone = -1;
+	}
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+}
+
+/**
+ * zslab_zone_append_done() - Account a completed append bio.
+ * @zd: the device.
+ * @zone: the zone it was reserved in.
+ * @sector: where the device says it landed (absolute).
+ * @sectors: its size.
+ * @ok: the device reported success.
+ *
+ * Checks the landing sector against the window the reservation allows:
+ * at or above the zone's lowest in-flight offset, within what was handed
+ * out. Called in interrupt context.
+ *
+ * Return: true if the append is good and its images can be recorded.
+ */
+bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
+			    sector_t sector, sector_t sectors, bool ok)
+{
+	struct zslab_zone *z = &zd->zones[zone];
+	unsigned long flags;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	if (ok && (sector < z->start + z->floor ||
+		   sector + sectors > z->start + z->reserved)) {
+		atomic64_inc(&zd->io[ZSLAB_IO_MISPLACED]);
+		ok = false;
+	}
+	z->inflight--;
+	if (ok) {
+		z->wp = max(z->wp, sector + sectors);
+		z->live += sectors;
+		z->cond = z->wp >= z->start + z->capacity ?
+			BLK_ZONE_COND_FULL : BLK_ZONE_COND_IMP_OPEN;
+	} else if (z->use == ZZ_OPEN || z->use == ZZ_FULL) {
+		/* Where the write pointer is now, only a reset or finish tells. */
+		z->use = ZZ_ERROR;
+	}
+	if (!z->inflight && z->use == ZZ_FULL && !z->needs_finish)
+		release_token_locked(zd, z);
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	return ok;
+}
+
+/* An image was superseded or its slab died: its sectors are stale now. */
+void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,
+			      sector_t sectors)
+{
+	struct zslab_zone *z = &zd->zones[zone];
+	unsigned long flags;
+	bool dead;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	z->live -= min(z->live, sectors);
+	z->stale += sectors;
+	dead = !z->live && !z->inflight;
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	/* A zone whose images are all stale is reset at once, by the worker. */
+	if (dead)
+		mod_delayed_work(zd->wq, &zd->wb_work, 0);
+}
+
+enum tidy_action { TIDY_NONE, TIDY_RESET, TIDY_FINISH };
+
+static enum tidy_action tidy_action_locked(struct zslab_zone *z)
+{
+	if (z->inflight)
+		return TIDY_NONE;
+	switch (z->use) {
+	case ZZ_OPEN:
+	case ZZ_FULL:
+		if (!z->live && z->wp > z->start)
+			return TIDY_RESET;
+		return z->use == ZZ_FULL && z->needs_finish ? TIDY_FINISH : TIDY_NONE;
+	case ZZ_ERROR:
+		return z->live ? TIDY_FINISH : TIDY_RESET;
+	default:
+		return TIDY_NONE;
+	}
+}
+
+static void tidy_done_locked(struct zslab_dev *zd, struct zslab_zone *z,
+			     enum tidy_action act)
+{
+	if (act == TIDY_RESET) {
+		z->wp = z->start;
+		z->reserved = 0;
+		z->floor = 0;
+		z->live = 0;
+		z->stale = 0;
+		z->resets++;
+		z->cond = BLK_ZONE_COND_EMPTY;
+		z->use = ZZ_FREE;
+		z->owner = 0;
+	} else {
+		z->wp = z->start + z->len;
+		z->reserved = z->capacity;
+		z->cond = BLK_ZONE_COND_FULL;
+		z->use = ZZ_FULL;
+	}
+	z->needs_finish = false;
+	release_token_locked(zd, z);
+}
+
+/**
+ * zslab_zones_tidy() - Reset zones with no live image, finish closed ones.
+ * @zd: the device. Process context, writeback mutex held (no new appends).
+ */
+void zslab_zones_tidy(struct zslab_dev *zd)
+{
+	unsigned int i, noio;
+
+	lockdep_assert_held(&zd->wb_mutex);
+	noio = memalloc_noio_save();
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		struct zslab_zone *z = &zd->zones[i];
+		enum tidy_action act;
+		unsigned long flags;
+		int ret;
+
+		spin_lock_irqsave(&zd->zone_lock, flags);
+		act = tidy_action_locked(z);
+		if (act == TIDY_RESET && z->use == ZZ_OPEN)
+			z->use = ZZ_FULL;	/* no appends while it resets */
+		spin_unlock_irqrestore(&zd->zone_lock, flags);
+		if (act == TIDY_NONE)
+			continue;
+
+		ret = zslab_zone_mgmt(zd->bdev, act == TIDY_RESET ?
+				      REQ_OP_ZONE_RESET : REQ_OP_ZONE_FINISH,
+				      z->start, z->len);
+		trace_zslab_zone_mgmt(i, z->start, act == TIDY_RESET, ret);
+		spin_lock_irqsave(&zd->zone_lock, flags);
+		if (ret) {
+			atomic64_inc(&zd->io[ZSLAB_IO_ERRORS]);
+			z->use = ZZ_ERROR;
+		} else {
+			atomic64_inc(&zd->io[act == TIDY_RESET ?
+				     ZSLAB_IO_RESETS : ZSLAB_IO_FINISHES]);
+			tidy_done_locked(zd, z, act);
+		}
+		spin_unlock_irqrestore(&zd->zone_lock, flags);
+	}
+	memalloc_noio_restore(noio);
 }

@@ -12,6 +12,12 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/reciprocal_div.h>
+#include <linux/bio.h>
+#include <linux/llist.h>
+#include <linux/mempool.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include "compat.h"
 #include "zns_slab.h"
 
@@ -32,6 +38,9 @@
 /* One zone for metadata and one for data must be open at the same time. */
 #define ZSLAB_MIN_OPEN_ZONES	2
 
+/* Zones open for data at once when the device sets no limit. */
+#define ZSLAB_DEFAULT_ZONE_BUDGET	8
+
 /* Default slab size; a slab image is a whole number of logical blocks. */
 #define ZSLAB_DEFAULT_SLAB_SIZE	4096
 
@@ -51,14 +60,50 @@ struct zslab_geometry {
 	unsigned int max_append_sectors; /* zone-append limit, 0 = unsupported */
 };
 
+/* What the module uses a zone for. */
+enum zslab_zone_use {
+	ZZ_FREE,		/* empty, ours to open */
+	ZZ_OPEN,		/* taking appends; holds an open/active token */
+	ZZ_FULL,		/* no more appends; images die, then it is reset */
+	ZZ_RESERVED,		/* metadata or relocation reserve */
+	ZZ_FOREIGN,		/* held data at load time: never touched */
+	ZZ_ERROR,		/* an I/O error hit it; no more appends */
+	ZZ_UNUSABLE,		/* offline, read-only or not sequential */
+};
+
 /* The module's view of one zone: what the device reported, then what we did. */
 struct zslab_zone {
 	sector_t start;
 	sector_t len;
 	sector_t capacity;
-	sector_t wp;
+	sector_t wp;			/* device write pointer, absolute */
+	sector_t reserved;		/* offset up to which appends are handed out */
+	sector_t floor;			/* lowest offset an in-flight append may land at */
+	sector_t live;			/* sectors of current slab images */
+	sector_t stale;			/* sectors of superseded or freed images */
+	u32 resets;
+	u32 owner;			/* cache id that opened it, 0 if none */
+	unsigned int inflight;		/* append bios not yet completed */
 	u8 type;			/* BLK_ZONE_TYPE_* */
-	u8 cond;			/* BLK_ZONE_COND_* */
+	u8 cond;			/* BLK_ZONE_COND_* as we believe the device has it */
+	u8 use;				/* enum zslab_zone_use */
+	bool needs_finish;		/* full for us, not for the device yet */
+	bool token;			/* counts against the open/active budget */
+};
+
+/* Device-wide I/O counters (debugfs io). */
+enum zslab_io_stat {
+	ZSLAB_IO_BIOS,
+	ZSLAB_IO_APPENDS,		/* slab images appended */
+	ZSLAB_IO_APPEND_BYTES,
+	ZSLAB_IO_FLUSHES,
+	ZSLAB_IO_RESETS,
+	ZSLAB_IO_FINISHES,
+	ZSLAB_IO_ERRORS,
+	ZSLAB_IO_MISPLACED,		/* append completed outside its window */
+	ZSLAB_IO_LAT_TOTAL_NS,
+	ZSLAB_IO_LAT_MAX_NS,
+	ZSLAB_IO_NR
 };
 
 /* The one device the module owns while loaded. */
@@ -68,14 +113,68 @@ struct zslab_dev {
 	char path[128];
 	struct zslab_geometry geo;
 
-	spinlock_t zone_lock;		/* protects zones[].wp and .cond */
+	spinlock_t zone_lock;		/* zones[] state, tokens (irq-safe) */
 	struct zslab_zone *zones;	/* nr_zones entries */
+	unsigned int first_data_zone;	/* zones below are reserved */
+	unsigned int zone_budget;	/* zones we may have open at once for data */
+	unsigned int zones_open;	/* tokens in use */
+
+	/* writeback (writeback.c) */
+	struct bio_set bio_set;
+	mempool_t *buf_pool;		/* image buffers of buf_bytes each */
+	unsigned int buf_bytes;		/* largest append bio we build */
+	struct workqueue_struct *wq;
+	struct delayed_work wb_work;
+	struct mutex wb_mutex;		/* one writeback pass at a time */
+	atomic64_t io[ZSLAB_IO_NR];
 
 	struct dentry *debugfs;
 	struct dentry *debugfs_caches;	/* cache/: one stats file per cache */
 };
 
 extern struct zslab_dev *zslab_device;
+
+/* --- slab images (slab_image.c); the format is documented in the README --- */
+
+#define ZSLAB_IMAGE_MAGIC	0x424c535aU	/* "ZSLB" */
+#define ZSLAB_IMAGE_VERSION	1
+#define ZSLAB_MAX_SLAB_SIZE	(ZSLAB_DEFAULT_SLAB_SIZE << ZSLAB_MAX_SLAB_ORDER)
+#define ZSLAB_MAX_OBJS		(ZSLAB_MAX_SLAB_SIZE / ZSLAB_MIN_OBJ_SIZE)
+
+struct zslab_image_hdr {
+	__le32 magic;
+	__le16 version;
+	__le16 hdr_size;	/* header area (header, bitmap, padding), 512 B units */
+	__le32 cache_id;
+	__le32 slab_size;
+	__le32 object_size;
+	__le32 stride;
+	__le32 nr_objs;
+	__le32 nr_live;		/* bits set in the bitmap */
+	__le64 slab_id;		/* logical: never changes when the image moves */
+	__le64 seq;		/* per cache, grows with every image written */
+	__le32 crc;		/* CRC32C of the whole image, this field as zero */
+	__le32 reserved[3];
+} __packed;
+
+/* What an image says about its slab, in CPU byte order. */
+struct zslab_image_layout {
+	u32 cache_id;
+	u32 slab_size;
+	u32 object_size;
+	u32 stride;
+	u32 nr_objs;
+	u32 lbs;
+	u64 slab_id;
+	u64 seq;
+};
+
+unsigned int zslab_image_hdr_size(unsigned int nr_objs, unsigned int lbs);
+void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
+			const unsigned long *inuse, const void *data);
+int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
+		       struct zslab_image_layout *l, unsigned long *inuse,
+		       const char **why);
 
 /* --- allocator (alloc.c) --- */
 
@@ -96,11 +195,23 @@ enum zslab_stat {
 	ZSLAB_NR_STATS
 };
 
+enum zslab_wb_stat {
+	ZSLAB_WB_DIRTIED,	/* slabs queued for writeback */
+	ZSLAB_WB_WRITTEN,	/* slab images written */
+	ZSLAB_WB_BYTES,		/* bytes of slab images written */
+	ZSLAB_WB_SKIPPED_EMPTY,	/* dirty slabs with no live object: no image */
+	ZSLAB_WB_ERRORS,	/* images whose write failed */
+	ZSLAB_WB_SYNCS,
+	ZSLAB_NR_WB_STATS
+};
+
 enum zslab_misuse {
 	ZSLAB_MISUSE_DOUBLE_FREE,
 	ZSLAB_MISUSE_FOREIGN,	/* not from any zslab cache */
 	ZSLAB_MISUSE_OTHER_CACHE, /* from another zslab cache */
 	ZSLAB_MISUSE_MISALIGNED, /* inside a slab, not at an object start */
+	ZSLAB_MISUSE_NOT_LIVE,	/* mark_dirty/ref/put of an object not allocated */
+	ZSLAB_MISUSE_BAD_REF,	/* a reference that names no live object here */
 	ZSLAB_NR_MISUSE
 };
 
@@ -120,14 +231,22 @@ struct zslab_cpu_cache {
  *            lock only. An object in a magazine has neither bit set.
  */
 struct zslab_slab {
-	struct list_head list;		/* partial, full or empty list */
-	struct zslab_cache *cache;
+	struct list_head list;		/* partial, full, empty or dead list */
 	void *base;
-	u32 id;				/* logical slab id within the cache */
+	struct llist_node dirty_node;	/* on the cache's dirty list */
+	atomic_t flags;			/* ZSLAB_SLAB_* */
+	u32 id;				/* logical slab id within the cache, >= 1 */
 	u16 nr_avail;			/* bits set in avail */
 	u16 last_cpu;			/* CPU that last took objects from it */
+	u32 img_zone;			/* zone of its newest image, or ZSLAB_NO_IMAGE */
+	u32 img_offset;			/* sector offset of that image in the zone */
+	u32 img_seq;			/* low bits of that image's sequence number */
 	unsigned long map[];		/* inuse bitmap, then avail bitmap */
 };
+
+#define ZSLAB_NO_IMAGE		U32_MAX
+#define ZSLAB_SLAB_DIRTY	0x1	/* queued for writeback */
+#define ZSLAB_SLAB_DEAD		0x2	/* empty and retired: freed once written off */
 
 struct zslab_cache {
 	/* hot: read on every alloc and free */
@@ -143,14 +262,28 @@ struct zslab_cache {
 	struct list_head partial;	/* some objects available */
 	struct list_head full;		/* none available */
 	struct list_head empty;		/* all available, kept as reserve */
+	struct list_head dead;		/* retired, freed by writeback */
 	unsigned int nr_slabs;
+	unsigned int nr_dead;
 	unsigned int nr_partial;
 	unsigned int nr_empty;
-	u32 next_slab_id;
 	u64 slabs_allocated;		/* over the cache's life */
 	u64 slabs_freed;
 
 	atomic64_t misuse[ZSLAB_NR_MISUSE];
+
+	/* zone backing */
+	struct kmem_cache *desc_cache;	/* slab descriptors, exact size */
+	struct xarray slabs;		/* slab id -> slab, for references */
+	struct llist_head dirty;	/* slabs to write */
+	int open_zone;			/* zone this cache appends to, or -1 */
+	u64 seq;			/* next image sequence number */
+	unsigned int hdr_size;		/* image header area, bytes */
+	unsigned int img_sectors;	/* whole image, 512 B sectors */
+	atomic_t inflight;		/* append bios in flight */
+	wait_queue_head_t wb_wait;	/* for inflight to reach 0 */
+	atomic_t wb_error;		/* -EIO/-ENOSPC for the next sync */
+	atomic64_t wb[ZSLAB_NR_WB_STATS];
 
 	unsigned int align;
 	unsigned int flags;
@@ -176,10 +309,17 @@ struct zslab_cache_info {
 	u64 stat[ZSLAB_NR_STATS];
 	u64 misuse[ZSLAB_NR_MISUSE];
 	u64 slabs_allocated, slabs_freed;
+	unsigned int dead;
+	unsigned long dirty;		/* slabs queued for writeback */
+	u64 wb[ZSLAB_NR_WB_STATS];
 };
 
+unsigned int zslab_desc_bytes(const struct zslab_cache *c);
 void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info);
 void zslab_cache_shrink(struct zslab_cache *c);
+void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s);
+void zslab_reap_dead_slabs(struct zslab_cache *c);
+void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors);
 extern atomic_t zslab_fail_slab_allocs;
 int zslab_alloc_init(void);
 void zslab_alloc_exit(void);
@@ -191,6 +331,29 @@ int zslab_check_zone(const struct zslab_geometry *geo, unsigned int idx,
 const char *zslab_zone_cond_name(u8 cond);
 int zslab_read_geometry(struct zslab_dev *zd);
 int zslab_report_zones(struct zslab_dev *zd);
+
+/* zone_io.c: placement and zone life */
+int zslab_zones_init(struct zslab_dev *zd);
+int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
+		       sector_t sectors, unsigned int *zone, sector_t *offset);
+void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c);
+void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,
+			      sector_t sectors);
+bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
+			    sector_t sector, sector_t sectors, bool ok);
+void zslab_zones_tidy(struct zslab_dev *zd);
+const char *zslab_zone_use_name(u8 use);
+
+/* writeback.c */
+extern unsigned int zslab_writeback_ms;
+int zslab_writeback_init(struct zslab_dev *zd);
+void zslab_writeback_exit(struct zslab_dev *zd);
+int zslab_cache_writeback_init(struct zslab_cache *c);
+void zslab_cache_writeback_exit(struct zslab_cache *c);
+int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c);
+void zslab_wait_writeback(struct zslab_cache *c);
+extern const char *const zslab_io_stat_names[ZSLAB_IO_NR];
+extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
 
 /* debugfs.c */
 void zslab_debugfs_init(struct zslab_dev *zd);

@@ -4,13 +4,18 @@
 # the zslab-vs-SLUB benchmark there and print its table. Exits non-zero if the
 # build, the VM or the benchmark fails.
 #
-#   BENCH_REPS=N   timed repetitions per allocator and case [5]
+#   BENCH_REPS=N            timed repetitions per allocator and case [5]
+#   BENCH_ZERO=1            zslab allocates with __GFP_ZERO when the kernel
+#                           zeroes SLUB objects (init_on_alloc, on in Debian),
+#                           so that both sides do the same work [0]
 #   BENCH_TIMEOUT=SECONDS   limit for the VM boot [480]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ZSLAB_ROOT"
 
 reps=${BENCH_REPS:-5}
+params="reps=$reps"
+[ "${BENCH_ZERO:-0}" = 1 ] && params="$params match_init_on_alloc=1"
 vm_timeout=${BENCH_TIMEOUT:-480}
 start=$(date +%s)
 
@@ -40,11 +45,11 @@ if [ "\$ans" != "load: ok" ]; then
 	dmesg | tail -n 5
 	exit 1
 fi
-echo "bench: running (reps=$reps)"
-ans=\$(ztool load /test/zslab_bench.ko reps=$reps)
+echo "bench: zslab_bench.ko $params"
+ans=\$(ztool load /test/zslab_bench.ko $params)
 if [ "\$ans" != "load: ok" ]; then
 	echo "bench: zslab_bench.ko failed: \$ans"
-	dmesg | grep -E 'zslab_bench|zns_slab' | tail -n 20
+	dmesg | grep -E 'zslab_bench|zns_slab' | grep -vE 'zslab_bench: +[0-9]+ ' | tail -n 10
 	rmmod zns_slab
 	exit 1
 fi

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Slab images: the on-disk form of a slab, a public format (see README).
+ *
+ *   [ header (64 B) | occupancy bitmap | zero padding ]  hdr_size bytes
+ *   [ slab data, freed slots zeroed                   ]  slab_size bytes
+ *
+ * hdr_size is the header and bitmap rounded up to the device's logical block
+ * size, so an image is always a whole number of blocks. Everything is little
+ * endian. One CRC32C covers the whole image with the crc field as zero.
+ *
+ * Encoding and decoding are pure functions over a buffer; decoding trusts
+ * nothing it reads.
+ */
+#include <linux/bitmap.h>
+#include <linux/crc32c.h>
+#include <linux/log2.h>
+#include <linux/string.h>
+#include "zslab_internal.h"
+
+/* The bitmap is stored as little-endian u64 words: one per unsigned long here. */
+static_assert(BITS_PER_LONG == 64);
+
+static u32 image_crc(const void *buf, size_t len)
+{
+	const struct zslab_image_hdr *hdr = buf;
+	u32 crc;
+
+	crc = crc32c(~0U, buf, offsetof(struct zslab_image_hdr, crc));
+	crc = crc32c(crc, "\0\0\0\0", sizeof(hdr->crc));
+	crc = crc32c(crc, buf + sizeof(*hdr), len - sizeof(*hdr));
+	return ~crc;
+}
+
+/**
+ * zslab_image_hdr_size() - Bytes of header area for a slab layout.
+ * @nr_objs: objects per slab.
+ * @lbs: logical block size of the device.
+ */
+unsigned int zslab_image_hdr_size(unsigned int nr_objs, unsigned int lbs)
+{
+	return ALIGN(sizeof(struct zslab_image_hdr) +
+		     BITS_TO_U64(nr_objs) * sizeof(u64), lbs);
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_image_hdr_size);
+
+/**
+ * zslab_image_encode() - Build a slab image.
+ * @buf: destination, zslab_image_hdr_size() + @l->slab_size bytes.
+ * @l: the slab's layout and identity.
+ * @inuse: occupancy bitmap (bit set = live object), @l->nr_objs bits.
+ * @data: the slab's objects; freed slots are not copied (zero in the image).
+ *
+ * @data may be changed by clients while this runs: the image then holds a
+ * torn object, which its client's zslab_mark_dirty() will rewrite.
+ */
+void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
+			const unsigned long *inuse, const void *data)
+{
+	struct zslab_image_hdr *hdr = buf;
+	unsigned int hdr_size = zslab_image_hdr_size(l->nr_objs, l->lbs);
+	__le64 *map = buf + sizeof(*hdr);
+	void *img = buf + hdr_size;
+	unsigned int i, live = 0;
+
+	memset(buf, 0, hdr_size + l->slab_size);
+	for_each_set_bit(i, inuse, l->nr_objs) {
+		memcpy(img + i * l->stride, data + i * l->stride, l->object_size);
+		live++;
+	}
+	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++)
+		map[i] = cpu_to_le64(inuse[i]);
+	if (l->nr_objs % 64)
+		map[i - 1] &= cpu_to_le64(BITMAP_LAST_WORD_MASK(l->nr_objs));
+
+	hdr->magic = cpu_to_le32(ZSLAB_IMAGE_MAGIC);
+	hdr->version = cpu_to_le16(ZSLAB_IMAGE_VERSION);
+	hdr->hdr_size = cpu_to_le16(hdr_size / 512);
+	hdr->cache_id = cpu_to_le32(l->cache_id);
+	hdr->slab_size = cpu_to_le32(l->slab_size);
+	hdr->object_size = cpu_to_le32(l->object_size);
+	hdr->stride = cpu_to_le32(l->stride);
+	hdr->nr_objs = cpu_to_le32(l->nr_objs);
+	hdr->nr_live = cpu_to_le32(live);
+	hdr->slab_id = cpu_to_le64(l->slab_id);
+	hdr->seq = cpu_to_le64(l->seq);
+	hdr->crc = cpu_to_le32(image_crc(buf, hdr_size + l->slab_size));
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_image_encode);
+
+static bool free_slots_are_zero(const void *img, const struct zslab_image_layout *l,
+				const unsigned long *inuse)
+{
+	unsigned int i;
+
+	for_each_clear_bit(i, inuse, l->nr_objs)
+		if (memchr_inv(img + i * l->stride, 0, l->object_size))
+			return false;
+	return true;
+}
+
+/**
+ * zslab_image_decode() - Check a slab image read from a zone and describe it.
+ * @buf: the bytes read.
+ * @len: how many bytes @buf holds.
+ * @lbs: the device's logical block size.
+ * @l: filled in from the header on success.
+ * @inuse: filled with the occupancy bitmap, ZSLAB_MAX_OBJS bits.
+ * @why: set to a one-line reason on failure.
+ *
+ * Every field is bounds-checked before use and the CRC must match.
+ *
+ * Return: 0, -EUCLEAN for a damaged or foreign image, -EMSGSIZE when
+ * @len is shorter than the image claims to be (a truncated read).
+ */
+int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
+		       struct zslab_image_layout *l, unsigned long *inuse,
+		       const char **why)
+{
+	const struct zslab_image_hdr *hdr = buf;
+	const __le64 *map = buf + sizeof(*hdr);
+	unsigned int hdr_size, i;
+
+	if (len < sizeof(*hdr)) {
+		*why = "shorter than a header";
+		return -EMSGSIZE;
+	}
+	if (le32_to_cpu(hdr->magic) != ZSLAB_IMAGE_MAGIC) {
+		*why = "bad magic";
+		return -EUCLEAN;
+	}
+	if (le16_to_cpu(hdr->version) != ZSLAB_IMAGE_VERSION) {
+		*why = "unknown format version";
+		return -EUCLEAN;
+	}
+	l->lbs = lbs;
+	l->slab_size = le32_to_cpu(hdr->slab_size);
+	l->object_size = le32_to_cpu(hdr->object_size);
+	l->stride = le32_to_cpu(hdr->stride);
+	l->nr_objs = le32_to_cpu(hdr->nr_objs);
+	if (!is_power_of_2(l->slab_size) || l->slab_size < ZSLAB_DEFAULT_SLAB_SIZE ||
+	    l->slab_size > ZSLAB_DEFAULT_SLAB_SIZE << ZSLAB_MAX_SLAB_ORDER) {
+		*why = "slab size out of range";
+		return -EUCLEAN;
+	}
+	if (l->stride < ZSLAB_MIN_OBJ_SIZE || l->stride > l->slab_size ||
+	    !l->object_size || l->object_size > l->stride ||
+	    l->nr_objs != l->slab_size / l->stride) {
+		*why = "object layout out of range";
+		return -EUCLEAN;
+	}
+	hdr_size = le16_to_cpu(hdr->hdr_size) * 512;
+	if (hdr_size != zslab_image_hdr_size(l->nr_objs, lbs)) {
+		*why = "header size does not match the layout";
+		return -EUCLEAN;
+	}
+	if (len < hdr_size + l->slab_size) {
+		*why = "image truncated";
+		return -EMSGSIZE;
+	}
+	if (le32_to_cpu(hdr->crc) != image_crc(buf, hdr_size + l->slab_size)) {
+		*why = "CRC mismatch";
+		return -EUCLEAN;
+	}
+	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++)
+		inuse[i] = le64_to_cpu(map[i]);
+	if (l->nr_objs % 64 && inuse[i - 1] & ~BITMAP_LAST_WORD_MASK(l->nr_objs)) {
+		*why = "bitmap has bits past the last object";
+		return -EUCLEAN;
+	}
+	if (bitmap_weight(inuse, l->nr_objs) != le32_to_cpu(hdr->nr_live)) {
+		*why = "live count does not match the bitmap";
+		return -EUCLEAN;
+	}
+	if (!free_slots_are_zero(buf + hdr_size, l, inuse)) {
+		*why = "freed slot holds data";
+		return -EUCLEAN;
+	}
+	l->cache_id = le32_to_cpu(hdr->cache_id);
+	l->slab_id = le64_to_cpu(hdr->slab_id);
+	l->seq = le64_to_cpu(hdr->seq);
+	return 0;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_image_decode);

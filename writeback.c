@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writeback: dirty slabs become slab images appended to zones.
+ *
+ * Alloc, free and zslab_mark_dirty() put a slab on its cache's dirty list
+ * (once: the DIRTY flag guards the list). A writeback pass, in the
+ * background every writeback_ms or in zslab_cache_sync(), takes the list,
+ * clears each slab's DIRTY flag and only then copies the slab into an image
+ * buffer: a change made after the copy dirties the slab again and it is
+ * written again. Clients' pages are never under a bio; image buffers are.
+ *
+ * Images of one cache are packed into zone-append bios up to the device's
+ * append limit. The completion says where the bio landed; that sector is
+ * checked against the window the zone reservation allows, recorded as the
+ * newest image of each slab, and the image it supersedes becomes stale.
+ *
+ * Memory: bios come from a bio_set and image buffers from a mempool, and
+ * every pass runs under memalloc_noio_save(), so writeback makes progress
+ * when memory is short.
+ */
+#include <linux/blkdev.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "zslab_internal.h"
+#define CREATE_TRACE_POINTS
+#include "zslab_trace.h"
+
+unsigned int zslab_writeback_ms = 1000;
+module_param_named(writeback_ms, zslab_writeback_ms, uint, 0644);
+MODULE_PARM_DESC(writeback_ms, "Background writeback interval in ms, 0 = only on zslab_cache_sync() (default 1000)");
+
+/* Largest append bio we build, and so the most images in flight per bio. */
+#define ZSLAB_MAX_BIO_BYTES	(128 * 1024)
+#define ZSLAB_MAX_BIO_IMAGES	(ZSLAB_MAX_BIO_BYTES / (ZSLAB_DEFAULT_SLAB_SIZE + 512))
+#define ZSLAB_BUF_POOL_MIN	4
+
+const char *const zslab_io_stat_names[ZSLAB_IO_NR] = {
+	[ZSLAB_IO_BIOS]		= "bios",
+	[ZSLAB_IO_APPENDS]	= "appends",
+	[ZSLAB_IO_APPEND_BYTES]	= "append_bytes",
+	[ZSLAB_IO_FLUSHES]	= "flushes",
+	[ZSLAB_IO_RESETS]	= "resets",
+	[ZSLAB_IO_FINISHES]	= "finishes",
+	[ZSLAB_IO_ERRORS]	= "errors",
+	[ZSLAB_IO_MISPLACED]	= "misplaced",
+	[ZSLAB_IO_LAT_TOTAL_NS]	= "append_latency_total_ns",
+	[ZSLAB_IO_LAT_MAX_NS]	= "append_latency_max_ns",
+};
+
+const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
+	[ZSLAB_WB_DIRTIED]	= "slabs_dirtied",
+	[ZSLAB_WB_WRITTEN]	= "slabs_written",
+	[ZSLAB_WB_BYTES]	= "bytes_written",
+	[ZSLAB_WB_SKIPPED_EMPTY] = "empty_slabs_not_written",
+	[ZSLAB_WB_ERRORS]	= "write_errors",
+	[ZSLAB_WB_SYNCS]	= "syncs",
+};
+
+/* One append bio and what it carries. */
+struct zslab_wb_bio {
+	struct zslab_dev *zd;
+	struct zslab_cache *c;
+	void *buf;
+	unsigned int zone;
+	unsigned int nr;
+	u64 first_seq;
+	ktime_t start;
+	struct zslab_slab *slabs[ZSLAB_MAX_BIO_IMAGES];
+	struct bio bio;		/* last: allocated from the bio_set's front pad */
+};
+
+static inline unsigned int img_bytes(struct zslab_cache *c)
+{
+	return c->img_sectors << SECTOR_SHIFT;
+}
+
+static unsigned int images_per_bio(struct zslab_dev *zd, struct zslab_cache *c)
+{
+	return min_t(unsigned int, zd->buf_bytes / img_bytes(c), ZSLAB_MAX_BIO_IMAGES);
+}
+
+/**
+ * zslab_slab_mark_dirty() - Queue a slab for writeback (once).
+ * @c: its cache.
+ * @s: the slab. Any context.
+ */
+void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
+{
+	if (atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY)
+		return;
+	if (atomic_fetch_or(ZSLAB_SLAB_DIRTY, &s->flags) & ZSLAB_SLAB_DIRTY)
+		return;
+	atomic64_inc(&c->wb[ZSLAB_WB_DIRTIED]);
+	llist_add(&s->dirty_node, &c->dirty);
+}
+
+/* Newer in serial-number arithmetic: sequence numbers are stored in 32 bits. */
+static bool seq_newer(u32 a, u32 b)
+{
+	return (s32)(a - b) > 0;
+}
+
+/**
+ * zslab_slab_drop_image() - The slab's newest image is no longer needed.
+ * @s: the slab (its live objects, if any, are written again elsewhere or
+ *	the slab is going away).
+ * @img_sectors: size of the cache's images.
+ */
+void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors)
+{
+	unsigned long flags;
+	u32 zone;
+
+	spin_lock_irqsave(&zslab_device->zone_lock, flags);
+	zone = s->img_zone;
+	s->img_zone = ZSLAB_NO_IMAGE;
+	spin_unlock_irqrestore(&zslab_device->zone_lock, flags);
+	if (zone != ZSLAB_NO_IMAGE)
+		zslab_zone_image_dropped(zslab_device, zone, img_sectors);
+}
+
+/* Record the image at @sector as @s's newest, unless a newer one landed first. */
+static void record_image(struct zslab_dev *zd, struct zslab_cache *c,
+			 struct zslab_slab *s, unsigned int zone,
+			 sector_t sector, u32 seq)
+{
+	u32 stale_zone = ZSLAB_NO_IMAGE;
+	unsigned long flags;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	if (s->img_zone == ZSLAB_NO_IMAGE || seq_newer(seq, s->img_seq)) {
+		stale_zone = s->img_zone;
+		s->img_zone = zone;
+		s->img_offset = sector - zd->zones[zone].start;
+		s->img_seq = seq;
+	} else {
+		stale_zone = zone;	/* an older image landed last */
+	}
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	if (stale_zone != ZSLAB_NO_IMAGE)
+		zslab_zone_image_dropped(zd, stale_zone, c->img_sectors);
+}
+
+static void wb_end_io(struct bio *bio)
+{
+	struct zslab_wb_bio *wb = container_of(bio, struct zslab_wb_bio, bio);
+	struct zslab_dev *zd = wb->zd;
+	struct zslab_cache *c = wb->c;
+	sector_t sector = bio->bi_iter.bi_sector;
+	sector_t sectors = (sector_t)wb->nr * c->img_sectors;
+	u64 lat = ktime_to_ns(ktime_sub(ktime_get(), wb->start));
+	unsigned int i;
+	bool ok;
+
+	ok = zslab_zone_append_done(zd, wb->zone, sector, sectors, !bio->bi_status);
+	trace_zslab_wb_complete(c->id, wb->zone, sector, wb->nr,
+				ok ? 0 : blk_status_to_errno(bio->bi_status) ?: -EIO, lat);
+	for (i = 0; i < wb->nr; i++) {
+		if (ok)
+			record_image(zd, c, wb->slabs[i], wb->zone,
+				     sector + (sector_t)i * c->img_sectors,
+				     (u32)(wb->first_seq + i));
+		else
+			zslab_slab_mark_dirty(c, wb->slabs[i]);	/* write it elsewhere */
+	}
+	if (ok) {
+		atomic64_add(wb->nr, &c->wb[ZSLAB_WB_WRITTEN]);
+		atomic64_add(sectors << SECTOR_SHIFT, &c->wb[ZSLAB_WB_BYTES]);
+	} else {
+		atomic64_inc(&zd->io[ZSLAB_IO_ERRORS]);
+		atomic64_add(wb->nr, &c->wb[ZSLAB_WB_ERRORS]);
+		atomic_set(&c->wb_error, -EIO);
+	}
+	atomic64_add(lat, &zd->io[ZSLAB_IO_LAT_TOTAL_NS]);
+	if (lat > atomic64_read(&zd->io[ZSLAB_IO_LAT_MAX_NS]))
+		atomic64_set(&zd->io[ZSLAB_IO_LAT_MAX_NS], lat);
+
+	mempool_free(wb->buf, zd->buf_pool);
+	bio_put(bio);
+	if (atomic_dec_and_test(&c->inflight))
+		wake_up_all(&c->wb_wait);
+}
+
+static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cache *c)
+{
+	unsigned int pages = DIV_ROUND_UP(zd->buf_bytes, PAGE_SIZE);
+	struct zslab_wb_bio *wb;
+	struct bio *bio;
+
+	/* GFP_NOIO from a bio_set and a mempool: waits, never fails. */
+	bio = bio_alloc_bioset(zd->bdev, pages, REQ_OP_ZONE_APPEND, GFP_NOIO,
+			       &zd->bio_set);
+	wb = container_of(bio, struct zslab_wb_bio, bio);
+	wb->zd = zd;
+	wb->c = c;
+	wb->nr = 0;
+	wb->buf = mempool_alloc(zd->buf_pool, GFP_NOIO);
+	return wb;
+}
+
+static void wb_bio_free(struct zslab_wb_bio *wb)
+{
+	mempool_free(wb->buf, wb->zd->buf_pool);
+	bio_put(&wb->bio);
+}
+
+/* Put the images in the bio, find them a zone and send them. */
+static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
+		     struct zslab_wb_bio *wb)
+{
+	unsigned int len = wb->nr * img_bytes(c), done = 0, i;
+	struct bio *bio = &wb->bio;
+	sector_t offset;
+	int ret;
+
+	while (done < len) {
+		unsigned int n = min_t(unsigned int, PAGE_SIZE, len - done);
+
+		if (bio_add_zone_append_page(bio, virt_to_page(wb->buf + done), n, 0) != n)
+			break;
+		done += n;
+	}
+	ret = done == len ? 0 : -EIO;
+	if (!ret)
+		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
+	if (ret) {
+		/* Not written: the slabs stay dirty, the next sync reports it. */
+		for (i = 0; i < wb->nr; i++)
+			zslab_slab_mark_dirty(c, wb->slabs[i]);
+		atomic_set(&c->wb_error, ret);
+		wb_bio_free(wb);
+		return ret;
+	}
+
+	bio->bi_iter.bi_sector = zd->zones[wb->zone].start;
+	bio->bi_end_io = wb_end_io;
+	wb->start = ktime_get();
+	atomic_inc(&c->inflight);
+	atomic64_inc(&zd->io[ZSLAB_IO_BIOS]);
+	atomic64_add(wb->nr, &zd->io[ZSLAB_IO_APPENDS]);
+	atomic64_add(len, &zd->io[ZSLAB_IO_APPEND_BYTES]);
+	trace_zslab_wb_submit(c->id, wb->zone, wb->nr, len, wb->first_seq);
+	submit_bio(bio);
+	return 0;
+}
+
+static void encode_slab(struct zslab_dev *zd, struct zslab_cache *c,
+			struct zslab_wb_bio *wb, struct zslab_slab *s)
+{
+	struct zslab_image_layout l = {
+		.cache_id = c->id,
+		.slab_size = c->slab_size,
+		.object_size = c->object_size,
+		.stride = c->stride,
+		.nr_objs = c->objs_per_slab,
+		.lbs = zd->geo.lbs,
+		.slab_id = s->id,
+		.seq = c->seq++,
+	};
+
+	if (!wb->nr)
+		wb->first_seq = l.seq;
+	zslab_image_encode(wb->buf + wb->nr * img_bytes(c), &l, s->map, s->base);
+	wb->slabs[wb->nr++] = s;
+}
+
+/**
+ * zslab_writeback_cache() - Write every dirty slab of a cache.
+ * @zd: the device.
+ * @c: the cache.
+ *
+ * Submits and returns; completions record where the images landed.
+ * Called with the writeback mutex held.
+ *
+ * Return: 0 or the first submission error (the slabs stay dirty).
+ */
+int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c)
+{
+	unsigned int per_bio = images_per_bio(zd, c);
+	struct llist_node *list = llist_reverse_order(llist_del_all(&c->dirty));
+	struct zslab_wb_bio *wb = NULL;
+	struct zslab_slab *s, *next;
+	int ret = 0, err;
+
+	lockdep_assert_held(&zd->wb_mutex);
+	llist_for_each_entry_safe(s, next, list, dirty_node) {
+		/* Clear DIRTY before copying: later changes queue it again. */
+		int flags = atomic_fetch_andnot(ZSLAB_SLAB_DIRTY, &s->flags);
+
+		if (flags & ZSLAB_SLAB_DEAD)
+			continue;
+		if (bitmap_empty(s->map, c->objs_per_slab)) {
+			/* Nothing live: no image needed, the old one is stale. */
+			zslab_slab_drop_image(s, c->img_sectors);
+			atomic64_inc(&c->wb[ZSLAB_WB_SKIPPED_EMPTY]);
+			continue;
+		}
+		if (!wb)
+			wb = wb_bio_alloc(zd, c);
+		encode_slab(zd, c, wb, s);
+		if (wb->nr == per_bio) {
+			err = wb_submit(zd, c, wb);
+			ret = ret ?: err;
+			wb = NULL;
+		}
+	}
+	if (wb) {
+		err = wb_submit(zd, c, wb);
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+/**
+ * zslab_wait_writeback() - Wait until no append bio of @c is in flight.
+ * @c: the cache.
+ */
+void zslab_wait_writeback(struct zslab_cache *c)
+{
+	wait_event(c->wb_wait, !atomic_read(&c->inflight));
+}
+
+static void writeback_pass(struct zslab_dev *zd)
+{
+	struct zslab_cache *c;
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&zd->wb_mutex);
+	mutex_lock(&zslab_caches_lock);
+	list_for_each_entry(c, &zslab_caches, node) {
+		zslab_writeback_cache(zd, c);
+		zslab_reap_dead_slabs(c);
+	}
+	mutex_unlock(&zslab_caches_lock);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
+	memalloc_noio_restore(noio);
+}
+
+static void writeback_work_fn(struct work_struct *work)
+{
+	struct zslab_dev *zd = container_of(to_delayed_work(work),
+					    struct zslab_dev, wb_work);
+	unsigned int ms = READ_ONCE(zslab_writeback_ms);
+
+	writeback_pass(zd);
+	if (ms)
+		queue_delayed_work(zd->wq, &zd->wb_work, msecs_to_jiffies(ms));
+}
+
+/**
+ * zslab_cache_sync() - Make everything done to a cache so far durable.
+ * @c: the cache. Process context; sleeps.
+ *
+ * Every alloc, free and zslab_mark_dirty() that returned before this call
+ * is on the device, behind a cache flush, when it returns 0.
+ *
+ * Return: 0; -EIO if a write or the flush failed since the last sync (the
+ * affected slabs stay dirty and are written again); -ENOSPC if no zone
+ * could take them.
+ */
+int zslab_cache_sync(struct zslab_cache *c)
+{
+	struct zslab_dev *zd = zslab_device;
+	unsigned int noio;
+	int ret;
+
+	might_sleep();
+	noio = memalloc_noio_save();
+	mutex_lock(&zd->wb_mutex);
+	zslab_writeback_cache(zd, c);
+	mutex_unlock(&zd->wb_mutex);
+	zslab_wait_writeback(c);
+
+	ret = blkdev_issue_flush(zd->bdev);
+	atomic64_inc(&zd->io[ZSLAB_IO_FLUSHES]);
+	if (ret) {
+		atomic64_inc(&zd->io[ZSLAB_IO_ERRORS]);
+		ret = -EIO;
+	}
+	memalloc_noio_restore(noio);
+	atomic64_inc(&c->wb[ZSLAB_WB_SYNCS]);
+	return atomic_xchg(&c->wb_error, 0) ?: ret;
+}
+EXPORT_SYMBOL_GPL(zslab_cache_sync);
+
+/**
+ * zslab_cache_writeback_init() - Zone-backing state of a new cache.
+ * @c: the cache, its geometry set.
+ *
+ * Return: 0, or -EINVAL if one slab image does not fit one append bio.
+ */
+int zslab_cache_writeback_init(struct zslab_cache *c)
+{
+	struct zslab_dev *zd = zslab_device;
+
+	c->hdr_size = zslab_image_hdr_size(c->objs_per_slab, zd->geo.lbs);
+	c->img_sectors = (c->hdr_size + c->slab_size) >> SECTOR_SHIFT;
+	if (img_bytes(c) > zd->buf_bytes)
+		return -EINVAL;
+	c->open_zone = -1;
+	c->seq = 1;
+	init_llist_head(&c->dirty);
+	init_waitqueue_head(&c->wb_wait);
+	atomic_set(&c->inflight, 0);
+	atomic_set(&c->wb_error, 0);
+	return 0;
+}
+
+/**
+ * zslab_cache_writeback_exit() - A volatile cache goes: nothing of it stays.
+ * @c: the cache, unlisted; its slabs are freed by the caller afterwards.
+ *
+ * Waits for its bios, forgets its dirty list and closes its zone.
+ */
+void zslab_cache_writeback_exit(struct zslab_cache *c)
+{
+	struct zslab_dev *zd = zslab_device;
+	struct llist_node *list;
+	struct zslab_slab *s, *next;
+
+	mutex_lock(&zd->wb_mutex);
+	zslab_wait_writeback(c);
+	list = llist_del_all(&c->dirty);
+	llist_for_each_entry_safe(s, next, list, dirty_node)
+		atomic_andnot(ZSLAB_SLAB_DIRTY, &s->flags);
+	zslab_zone_release_cache(zd, c);
+	mutex_unlock(&zd->wb_mutex);
+}
+
+int zslab_writeback_init(struct zslab_dev *zd)
+{
+	unsigned int append = zd->geo.max_append_sectors << SECTOR_SHIFT;
+	int ret;
+
+	zd->buf_bytes = rounddown_pow_of_two(min_t(unsigned int, append,
+						   ZSLAB_MAX_BIO_BYTES));
+	mutex_init(&zd->wb_mutex);
+	ret = bioset_init(&zd->bio_set, ZSLAB_BUF_POOL_MIN,
+			  offsetof(struct zslab_wb_bio, bio), BIOSET_NEED_BVECS);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	/* Large kmalloc buffers are page-aligned and physically contiguous. */
+	zd->buf_pool = mempool_create_kmalloc_pool(ZSLAB_BUF_POOL_MIN, zd->buf_bytes);
+	if (!zd->buf_pool)
+		goto bioset;
+	zd->wq = alloc_workqueue("zns_slab_wb", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
+	if (!zd->wq)
+		goto pool;
+	INIT_DELAYED_WORK(&zd->wb_work, writeback_work_fn);
+	if (zslab_writeback_ms)
+		queue_delayed_work(zd->wq, &zd->wb_work,
+				   msecs_to_jiffies(zslab_writeback_ms));
+	return 0;
+
+pool:
+	mempool_destroy(zd->buf_pool);
+bioset:
+	bioset_exit(&zd->bio_set);
+	return ret;
+}
+
+void zslab_writeback_exit(struct zslab_dev *zd)
+{
+	cancel_delayed_work_sync(&zd->wb_work);
+	/* Every cache is gone; reset what their images left behind. */
+	mutex_lock(&zd->wb_mutex);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
+	destroy_workqueue(zd->wq);
+	mempool_destroy(zd->buf_pool);
+	bioset_exit(&zd->bio_set);
+}
