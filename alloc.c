@@ -358,7 +358,8 @@ static inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), slab_inuse(s))))
 		return NULL;
 	zslab_slab_mark_dirty(c, s);
-	if (unlikely(gfp & __GFP_ZERO))
+	/* __GFP_ZERO, or init_on_alloc hardening as SLUB honours it. */
+	if (unlikely(want_init_on_alloc(gfp)))
 		memset(obj, 0, c->object_size);
 	return obj;
 }
@@ -464,6 +465,8 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 		return;
 	}
 	zslab_slab_mark_dirty(c, s);	/* the image must lose the object */
+	if (unlikely(want_init_on_free()))
+		memset(obj, 0, c->object_size);
 
 	local_irq_save(flags);
 	cc = this_cpu_ptr(c->cpu);

@@ -12,6 +12,11 @@
 #include <linux/version.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /* An exclusively opened block device, however the running kernel hands it out. */
 struct zslab_bdev_handle {

@@ -20,15 +20,18 @@
 
 /* The bitmap is stored as little-endian u64 words: one per unsigned long here. */
 static_assert(BITS_PER_LONG == 64);
+static_assert(sizeof(struct zslab_image_hdr) == 64);
 
 static u32 image_crc(const void *buf, size_t len)
 {
 	const struct zslab_image_hdr *hdr = buf;
 	u32 crc;
 
+	size_t after = offsetof(struct zslab_image_hdr, crc) + sizeof(hdr->crc);
+
 	crc = crc32c(~0U, buf, offsetof(struct zslab_image_hdr, crc));
 	crc = crc32c(crc, "\0\0\0\0", sizeof(hdr->crc));
-	crc = crc32c(crc, buf + sizeof(*hdr), len - sizeof(*hdr));
+	crc = crc32c(crc, buf + after, len - after);
 	return ~crc;
 }
 

@@ -170,7 +170,7 @@ static void wb_end_io(struct bio *bio)
 	} else {
 		atomic64_inc(&zd->io[ZSLAB_IO_ERRORS]);
 		atomic64_add(wb->nr, &c->wb[ZSLAB_WB_ERRORS]);
-		atomic_set(&c->wb_error, -EIO);
+		atomic_cmpxchg(&c->wb_error, 0, -EIO);	/* the first error wins */
 	}
 	atomic64_add(lat, &zd->io[ZSLAB_IO_LAT_TOTAL_NS]);
 	if (lat > atomic64_read(&zd->io[ZSLAB_IO_LAT_MAX_NS]))
@@ -228,7 +228,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		/* Not written: the slabs stay dirty, the next sync reports it. */
 		for (i = 0; i < wb->nr; i++)
 			zslab_slab_mark_dirty(c, wb->slabs[i]);
-		atomic_set(&c->wb_error, ret);
+		atomic_cmpxchg(&c->wb_error, 0, ret);
 		wb_bio_free(wb);
 		return ret;
 	}
@@ -370,6 +370,7 @@ int zslab_cache_sync(struct zslab_cache *c)
 	might_sleep();
 	noio = memalloc_noio_save();
 	mutex_lock(&zd->wb_mutex);
+	zslab_zones_tidy(zd);		/* zones an error took out may be back */
 	zslab_writeback_cache(zd, c);
 	mutex_unlock(&zd->wb_mutex);
 	zslab_wait_writeback(c);

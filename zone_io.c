@@ -327,6 +327,7 @@ int zslab_zones_init(struct zslab_dev *zd)
 	zd->zones_open = 0;
 	return 0;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_zones_init);
 
 static void release_token_locked(struct zslab_dev *zd, struct zslab_zone *z)
 {
@@ -500,6 +501,7 @@ bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	return ok;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_append_done);
 
 /* An image was superseded or its slab died: its sectors are stale now. */
 void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,

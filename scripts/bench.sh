@@ -68,7 +68,7 @@ EOF
 
 # Rebuild the initramfs so that it matches the current guest scripts.
 rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
-log "booting the stock kernel with 2 CPUs to run the benchmark (a few minutes under TCG)"
+log "booting the stock kernel with 2 CPUs to run the benchmark (under a minute on an idle host)"
 set +e
 out=$(bash scripts/vm.sh --kernel stock --cpus 2 --timeout "$vm_timeout" \
 	--log "$ZSLAB_OUT/console-bench.log" -- "$pl")

@@ -17,7 +17,8 @@ dir=$ZSLAB_OUT/build-$flavor
 rm -rf "$dir"
 mkdir -p "$dir"
 (cd "$ZSLAB_ROOT" && cp -r Kbuild Makefile ./*.c ./*.h kunit "$dir/")
-[ -d "$ZSLAB_ROOT/examples" ] && cp -r "$ZSLAB_ROOT/examples" "$dir/"
+cp -r "$ZSLAB_ROOT/examples" "$dir/"
+mkdir -p "$dir/tests" && cp -r "$ZSLAB_ROOT/tests/client" "$dir/tests/"
 make -C "$dir" KDIR="$kdir" W=1 "$@" >"$dir/build.log" 2>&1 ||
 	{ tail -n 30 "$dir/build.log" >&2; die "module build for $flavor kernel failed"; }
 echo "$dir"

@@ -26,18 +26,9 @@ check_field max_active_zones "$(cat $q/max_active_zones)"
 check_field zone_append_max_bytes "$(cat $q/zone_append_max_bytes)"
 check_field capacity_bytes $(($(cat /sys/block/${ZNS#/dev/}/size) * 512))
 
-# nvme-cli's zone report, as "start_sector wp_sector cap_sectors cond" per zone.
 nvme zns report-zones $ZNS >/tmp/report.txt 2>&1
-if [ ! -s /tmp/nvme-zones.txt ]; then
-	grep 'SLBA:' /tmp/report.txt | while read -r _ slba _ wp _ cap _ st _; do
-		case $st in
-		0x10) c=empty ;; 0x20) c=imp_open ;; 0x30) c=exp_open ;; 0x40) c=closed ;;
-		0xd0) c=read_only ;; 0xe0) c=full ;; 0xf0) c=offline ;; *) c=unknown ;;
-		esac
-		echo "$(($(printf '%d' $slba) * lbs / 512)) $(($(printf '%d' $wp) * lbs / 512)) $(($(printf '%d' $cap) * lbs / 512)) $c"
-	done >/tmp/nvme-zones.txt
-fi
-grep -v '^#' $DBG/zones | awk '{ print $2, $5, $4, $6 }' >/tmp/dbg-zones.txt
+nvme_zones $ZNS >/tmp/nvme-zones.txt
+dbg_zones >/tmp/dbg-zones.txt
 n_nvme=$(wc -l </tmp/nvme-zones.txt)
 if [ "$n_nvme" -gt 0 ] && cmp -s /tmp/nvme-zones.txt /tmp/dbg-zones.txt; then
 	pass "zones: start, write pointer, capacity and condition equal nvme zns report-zones ($n_nvme zones)"

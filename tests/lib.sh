@@ -38,3 +38,44 @@ dmesg_clean() {
 # load_zns_slab PARAMS...: load the module under test; prints ztool's answer.
 load_zns_slab() { ztool load /test/zns_slab.ko "$@"; }
 unload_zns_slab() { rmmod zns_slab; }
+
+# nvme_zones DEV: nvme-cli's zone report as "start wp capacity cond" per zone,
+# in 512 B sectors. Its states are ZNS nibbles, its addresses in blocks.
+nvme_zones() {
+	_lbs=$(cat /sys/block/${1#/dev/}/queue/logical_block_size)
+	nvme zns report-zones "$1" | grep 'SLBA:' | while read -r _ slba _ wp _ cap _ st _; do
+		case $st in
+		0x10) c=empty ;; 0x20) c=imp_open ;; 0x30) c=exp_open ;; 0x40) c=closed ;;
+		0xd0) c=read_only ;; 0xe0) c=full ;; 0xf0) c=offline ;; *) c=unknown ;;
+		esac
+		echo "$(($(printf '%d' $slba) * _lbs / 512)) $(($(printf '%d' $wp) * _lbs / 512)) $(($(printf '%d' $cap) * _lbs / 512)) $c"
+	done
+}
+
+# dbg_zones: the module's view in the same form.
+dbg_zones() { grep -v '^#' $DBG/zones | awk '{ print $2, $5, $4, $6 }'; }
+
+# zones_match_nvme NAME: debugfs zones equal nvme-cli's report.
+zones_match_nvme() {
+	nvme_zones $ZNS >/tmp/nz.txt
+	dbg_zones >/tmp/dz.txt
+	if [ -s /tmp/nz.txt ] && cmp -s /tmp/nz.txt /tmp/dz.txt; then pass "$1"
+	else fail "$1" "$(diff /tmp/nz.txt /tmp/dz.txt | grep '^[-+][0-9]' | head -n 4 | tr '\n' ' ')"; fi
+}
+
+# tc CMD...: run a zslab_testclient command, print its answer's value.
+tc() {
+	echo "$*" >/sys/kernel/debug/zslab_testclient/cmd
+	sed 's/^[a-z]*: //' /sys/kernel/debug/zslab_testclient/result
+}
+
+# expect_tc NAME WANT CMD...: the test client's answer to CMD is WANT.
+expect_tc() {
+	name=$1 want=$2; shift 2
+	got=$(tc "$@")
+	[ "$got" = "$want" ] && pass "$name" || fail "$name" "'$*' answered $got, want $want"
+}
+
+# cstat CACHE KEY: a value from debugfs cache/CACHE.
+cstat() { sed -n "s/^$2: //p" $DBG/cache/$1; }
+iostat() { sed -n "s/^$1: //p" $DBG/io; }

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zslab_testclient: a zns_slab client the integration tests drive.
+ *
+ * Commands are written to /sys/kernel/debug/zslab_testclient/cmd, one per
+ * write; the answer of the last one is in .../result as "NAME: VALUE".
+ *
+ *   create I SIZE      create cache "tc<I>" of SIZE-byte objects (I < 4)
+ *   churn I N ROUNDS   random allocs and frees keeping up to N objects;
+ *                      every object holds a pattern of its own, marked dirty
+ *   sync I             zslab_cache_sync(); answer is its return value
+ *   verify I           objects whose pattern changed (0 expected)
+ *   refs I             objects for which ref -> get -> put does not give the
+ *                      same pointer back (0 expected)
+ *   freeall I          free every object
+ *   destroy I          destroy the cache
+ */
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "../../zns_slab.h"
+
+#define TC_CACHES	4
+#define TC_MAX_OBJS	100000
+
+struct tc_cache {
+	struct zslab_cache *c;
+	unsigned int size;
+	unsigned int max;
+	u32 gen;
+	void **objs;		/* slot -> object or NULL */
+	u32 *tags;		/* slot -> pattern tag */
+};
+
+static struct tc_cache caches[TC_CACHES];
+static DEFINE_MUTEX(tc_lock);
+static struct dentry *tc_dir;
+static char tc_result[64] = "none: 0";
+
+static void fill(struct tc_cache *t, unsigned int slot)
+{
+	u32 *p = t->objs[slot];
+	unsigned int i;
+
+	for (i = 0; i < t->size / 4; i++)
+		p[i] = t->tags[slot] ^ i;
+}
+
+static bool intact(struct tc_cache *t, unsigned int slot)
+{
+	u32 *p = t->objs[slot];
+	unsigned int i;
+
+	for (i = 0; i < t->size / 4; i++)
+		if (p[i] != (t->tags[slot] ^ i))
+			return false;
+	return true;
+}
+
+static long tc_create(unsigned int i, unsigned int size)
+{
+	struct tc_cache *t = &caches[i];
+	char name[8];
+
+	if (t->c || size < 4 || size > 4096)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "tc%u", i);
+	t->objs = kvcalloc(TC_MAX_OBJS, sizeof(*t->objs), GFP_KERNEL);
+	t->tags = kvcalloc(TC_MAX_OBJS, sizeof(*t->tags), GFP_KERNEL);
+	if (!t->objs || !t->tags)
+		goto nomem;
+	t->c = zslab_cache_create(name, size, 0, 0, NULL);
+	if (IS_ERR(t->c)) {
+		long err = PTR_ERR(t->c);
+
+		t->c = NULL;
+		kvfree(t->objs);
+		kvfree(t->tags);
+		return err;
+	}
+	t->size = size;
+	t->max = 0;
+	return 0;
+nomem:
+	kvfree(t->objs);
+	kvfree(t->tags);
+	return -ENOMEM;
+}
+
+static long tc_churn(struct tc_cache *t, unsigned int n, unsigned int rounds)
+{
+	unsigned int r, slot, failed = 0;
+
+	n = min_t(unsigned int, n, TC_MAX_OBJS);
+	t->max = max(t->max, n);
+	for (r = 0; r < rounds; r++) {
+		slot = get_random_u32() % n;
+		if (t->objs[slot]) {
+			zslab_cache_free(t->c, t->objs[slot]);
+			t->objs[slot] = NULL;
+			continue;
+		}
+		t->objs[slot] = zslab_cache_alloc(t->c, GFP_KERNEL);
+		if (!t->objs[slot]) {
+			failed++;
+			continue;
+		}
+		t->tags[slot] = ++t->gen;
+		fill(t, slot);
+		zslab_mark_dirty(t->c, t->objs[slot]);
+		if (!(r & 255))
+			cond_resched();
+	}
+	return failed;
+}
+
+static long tc_for_each(struct tc_cache *t, bool (*bad)(struct tc_cache *, unsigned int))
+{
+	unsigned int slot;
+	long n = 0;
+
+	for (slot = 0; slot < t->max; slot++)
+		if (t->objs[slot] && bad(t, slot))
+			n++;
+	return n;
+}
+
+static bool pattern_changed(struct tc_cache *t, unsigned int slot)
+{
+	return !intact(t, slot);
+}
+
+static bool ref_round_trip_fails(struct tc_cache *t, unsigned int slot)
+{
+	zslab_ref_t ref = zslab_ref(t->c, t->objs[slot]);
+	void *obj;
+
+	if (!ref)
+		return true;
+	obj = zslab_get(t->c, ref, GFP_KERNEL);
+	if (obj)
+		zslab_put(t->c, obj);
+	return obj != t->objs[slot];
+}
+
+static void tc_freeall(struct tc_cache *t)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < t->max; slot++) {
+		zslab_cache_free(t->c, t->objs[slot]);
+		t->objs[slot] = NULL;
+	}
+}
+
+static void tc_destroy(struct tc_cache *t)
+{
+	tc_freeall(t);
+	zslab_cache_destroy(t->c);
+	t->c = NULL;
+	kvfree(t->objs);
+	kvfree(t->tags);
+}
+
+static long tc_run(char *cmd, const char **what)
+{
+	unsigned int i, a = 0, b = 0;
+	char verb[16];
+	int n;
+
+	n = sscanf(cmd, "%15s %u %u %u", verb, &i, &a, &b);
+	*what = "error";
+	if (n < 2 || i >= TC_CACHES)
+		return -EINVAL;
+	*what = verb;
+	if (!strcmp(verb, "create"))
+		return n == 3 ? tc_create(i, a) : -EINVAL;
+	if (!caches[i].c)
+		return -ENOENT;
+	if (!strcmp(verb, "churn"))
+		return n == 4 ? tc_churn(&caches[i], a, b) : -EINVAL;
+	if (!strcmp(verb, "sync"))
+		return zslab_cache_sync(caches[i].c);
+	if (!strcmp(verb, "verify"))
+		return tc_for_each(&caches[i], pattern_changed);
+	if (!strcmp(verb, "refs"))
+		return tc_for_each(&caches[i], ref_round_trip_fails);
+	if (!strcmp(verb, "freeall")) {
+		tc_freeall(&caches[i]);
+		return 0;
+	}
+	if (!strcmp(verb, "destroy")) {
+		tc_destroy(&caches[i]);
+		return 0;
+	}
+	*what = "error";
+	return -EINVAL;
+}
+
+static ssize_t cmd_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	char buf[64], verb[16];
+	const char *what;
+	long ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	mutex_lock(&tc_lock);
+	ret = tc_run(buf, &what);
+	strscpy(verb, what, sizeof(verb));
+	snprintf(tc_result, sizeof(tc_result), "%s: %ld\n", verb, ret);
+	mutex_unlock(&tc_lock);
+	return len;
+}
+
+static ssize_t result_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	char buf[64];
+
+	mutex_lock(&tc_lock);
+	strscpy(buf, tc_result, sizeof(buf));
+	mutex_unlock(&tc_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, strlen(buf));
+}
+
+static const struct file_operations cmd_fops = {
+	.owner = THIS_MODULE,
+	.write = cmd_write,
+};
+
+static const struct file_operations result_fops = {
+	.owner = THIS_MODULE,
+	.read = result_read,
+};
+
+static int __init tc_init(void)
+{
+	tc_dir = debugfs_create_dir("zslab_testclient", NULL);
+	debugfs_create_file("cmd", 0200, tc_dir, NULL, &cmd_fops);
+	debugfs_create_file("result", 0444, tc_dir, NULL, &result_fops);
+	return 0;
+}
+
+static void __exit tc_exit(void)
+{
+	unsigned int i;
+
+	debugfs_remove_recursive(tc_dir);
+	for (i = 0; i < TC_CACHES; i++)
+		if (caches[i].c)
+			tc_destroy(&caches[i]);
+}
+
+module_init(tc_init);
+module_exit(tc_exit);
+MODULE_DESCRIPTION("zns_slab client driven by the integration tests");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,108 @@
+# Integration: slabs reach the zones. A client churns two caches and syncs;
+# blktrace must show every append landing contiguously at its zone's write
+# pointer, only in zones the module opened; nvme-cli must see the write
+# pointers debugfs shows; the images on the device must be slab images; and
+# destroying the caches must reset their zones.
+. /test/lib.sh
+
+[ "$(load_zns_slab device=$ZNS writeback_ms=200)" = "load: ok" ] || { fail "zns_slab loads" "refused"; exit 1; }
+[ "$(ztool load /test/zslab_testclient.ko)" = "load: ok" ] || { fail "test client loads" "refused"; exit 1; }
+zone_sectors=$(($(sed -n 's/^zone_size_bytes: //p' $DBG/device) / 512))
+
+T=/sys/kernel/tracing
+echo 1 >$T/events/zns_slab/enable && echo >$T/trace
+(cd /tmp && blktrace -d $ZNS -o bt -w 120 >/tmp/bt.log 2>&1 &)
+sleep 1
+
+expect_tc "create a cache of 64 B objects" 0 create 0 64
+expect_tc "create a cache of 700 B objects" 0 create 1 700
+expect_tc "churn 64 B objects (3000 live, 20000 operations)" 0 churn 0 3000 20000
+expect_tc "churn 700 B objects (500 live, 4000 operations)" 0 churn 1 500 4000
+sleep 1		# let the background writeback run too
+expect_tc "churn again after background writeback" 0 churn 0 3000 5000
+expect_tc "sync of the 64 B cache returns 0" 0 sync 0
+expect_tc "sync of the 700 B cache returns 0" 0 sync 1
+expect_tc "every object kept its pattern" 0 verify 0
+expect_tc "every 700 B object kept its pattern" 0 verify 1
+expect_tc "ref -> get -> put gives each object back" 0 refs 0
+
+killall -INT blktrace
+i=0; while pidof blktrace >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+# --- what the module says it wrote ---
+for c in tc0 tc1; do
+	w=$(cstat $c slabs_written) b=$(cstat $c bytes_written) img=$(cstat $c image_bytes)
+	[ "$w" -gt 0 ] && [ "$b" = $((w * img)) ] && pass "$c: $w slab images of $img B written" ||
+		fail "$c: slab images written" "written $w, bytes $b, image $img"
+	[ "$(cstat $c dirty_slabs)" = 0 ] && pass "$c: no dirty slab left after sync" ||
+		fail "$c: no dirty slab left after sync" "$(cstat $c dirty_slabs)"
+	[ "$(cstat $c write_errors)" = 0 ] || fail "$c: no write error" "$(cstat $c write_errors)"
+done
+[ "$(iostat errors)" = 0 ] && [ "$(iostat misplaced)" = 0 ] && pass "io: no error, no misplaced append" ||
+	fail "io: no error, no misplaced append" "errors $(iostat errors) misplaced $(iostat misplaced)"
+[ "$(iostat appends)" = $(($(cstat tc0 slabs_written) + $(cstat tc1 slabs_written))) ] &&
+	pass "io: appends = images written by the caches" || fail "io: appends = images written" "$(iostat appends)"
+[ "$(iostat flushes)" -ge 2 ] && pass "io: each sync ended with a flush" || fail "io: flushes" "$(iostat flushes)"
+z0=$(cstat tc0 open_zone) z1=$(cstat tc1 open_zone)
+budget=$(iostat zone_budget)
+if [ "$budget" -ge 2 ]; then
+	[ "$z0" != "$z1" ] && pass "each cache appends to its own zone ($z0, $z1)" || fail "each cache has its own zone" "both $z0"
+else
+	pass "one zone open for data (budget $budget): caches share it"
+fi
+
+# --- what the device says ---
+zones_match_nvme "zones: write pointers and conditions equal nvme zns report-zones"
+
+# --- blktrace: every completed write, in sectors ---
+blkparse -i /tmp/bt -f '%a %d %S %n\n' 2>/dev/null | awk '$1 == "C" && $2 ~ /W/ && $4 > 0 { print $3, $4 }' |
+	sort -n >/tmp/writes.txt
+nw=$(wc -l </tmp/writes.txt)
+[ "$nw" -gt 0 ] && pass "blktrace saw $nw completed writes" || fail "blktrace saw writes" "none"
+[ "$nw" = "$(iostat bios)" ] && pass "blktrace: one write per append bio" || fail "blktrace: one write per bio" "$nw writes, $(iostat bios) bios"
+grep -v '^#' $DBG/zones >/tmp/zones.txt
+awk -v zs=$zone_sectors '
+	FNR == NR { use[$1] = $8; wp[$1] = $5; start[$1] = $2; next }
+	{
+		z = int($1 / zs)
+		if (use[z] != "open" && use[z] != "full") { printf "write to %s zone %d at %d\n", use[z], z, $1; bad = 1 }
+		if (!(z in end)) end[z] = start[z]
+		if ($1 != end[z]) { printf "zone %d: write at %d, write pointer was %d\n", z, $1, end[z]; bad = 1 }
+		end[z] = $1 + $2
+	}
+	END {
+		for (z in end) if (end[z] != wp[z]) { printf "zone %d: writes end at %d, wp %d\n", z, end[z], wp[z]; bad = 1 }
+		exit bad
+	}' /tmp/zones.txt /tmp/writes.txt >/tmp/bt-check.txt
+[ $? = 0 ] && pass "blktrace: every write landed at its zone's write pointer, in open zones only" ||
+	fail "blktrace: every write landed at its zone's write pointer" "$(head -n 3 /tmp/bt-check.txt | tr '\n' ' ')"
+
+# --- the device holds slab images ---
+zone=$(awk '$8 == "open" || $8 == "full" { print $1; exit }' /tmp/zones.txt)
+start=$(awk -v z=$zone '$1 == z { print $2 }' /tmp/zones.txt)
+magic=$(dd if=$ZNS bs=512 skip=$start count=1 2>/dev/null | head -c 4)
+[ "$magic" = ZSLB ] && pass "zone $zone starts with a slab image (magic ZSLB)" || fail "zone starts with a slab image" "read '$magic'"
+
+# --- tracepoints ---
+for ev in zslab_wb_submit zslab_wb_complete; do
+	grep -q "$ev:" $T/trace && pass "tracepoint $ev fired" || fail "tracepoint $ev fired" "not in trace"
+done
+
+# --- volatile caches leave nothing behind ---
+expect_tc "destroy the 64 B cache" 0 destroy 0
+expect_tc "destroy the 700 B cache" 0 destroy 1
+sleep 0.5
+grep -q "zslab_zone_mgmt:.*op=reset ret=0" $T/trace && pass "tracepoint zslab_zone_mgmt fired for resets" ||
+	fail "tracepoint zslab_zone_mgmt fired for resets" "not in trace"
+echo 0 >$T/events/zns_slab/enable
+used=$(awk '$8 != "reserved" && $5 != $2' $DBG/zones | grep -vc '^#')
+[ "$used" = 0 ] && pass "every zone the caches used was reset" || fail "every zone the caches used was reset" "$used zones still written"
+[ "$(iostat resets)" -gt 0 ] && pass "io: resets counted ($(iostat resets))" || fail "io: resets counted" "0"
+zones_match_nvme "zones after reset equal nvme zns report-zones"
+nvme zns report-zones $ZNS | grep -q 'State: 0x[2-9e]0' && fail "device: every zone empty again" "$(nvme zns report-zones $ZNS | grep -v 'State: 0x10' | head -n 2)" ||
+	pass "device: every zone empty again"
+
+expect "test client unloads" rmmod zslab_testclient
+expect "zns_slab unloads" unload_zns_slab
+dmesg_clean "no WARN, BUG or Oops in dmesg"
+exit $T_FAILED
