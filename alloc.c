@@ -283,8 +283,20 @@ static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 /* ------------------------------------------------------------------ */
 /* Moving objects between magazines and slabs (cache lock held)       */
 
+/*
+ * Slow paths change a magazine with interrupts off on its own CPU (or, at
+ * destroy, with nobody using it); a new tid fails any fast path they cut
+ * into.
+ */
+static void mag_set_count(struct zslab_cpu_cache *cc, unsigned int count)
+{
+	unsigned long tid = (READ_ONCE(cc->state) & ~ZSLAB_MAG_COUNT_MASK) + ZSLAB_MAG_TID_INC;
+
+	WRITE_ONCE(cc->state, tid | count);
+}
+
 static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
-				   struct zslab_cpu_cache *cc, unsigned int want)
+				   void **objs, unsigned int want)
 {
 	unsigned long *avail = slab_avail(c, s);
 	enum slab_state was = slab_state(c, s);
@@ -294,8 +306,7 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 		if (got == want)
 			break;
 		__clear_bit(idx, avail);
-		cc->objs[cc->count++] = slab_obj(c, s, idx);
-		got++;
+		objs[got++] = slab_obj(c, s, idx);
 	}
 	s->nr_avail -= got;
 	WRITE_ONCE(s->last_cpu, smp_processor_id());
@@ -303,7 +314,7 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 	return got;
 }
 
-/* Fill half of this CPU's magazine from partial slabs, then the reserve. */
+/* Fill an empty magazine by half from partial slabs, then the reserve. */
 static unsigned int refill_magazine(struct zslab_cache *c,
 				    struct zslab_cpu_cache *cc)
 {
@@ -318,8 +329,9 @@ static unsigned int refill_magazine(struct zslab_cache *c,
 			s = list_first_entry_or_null(&c->empty, struct zslab_slab, list);
 		if (!s)
 			break;
-		got += take_from_slab(c, s, cc, ZSLAB_MAG_BATCH - got);
+		got += take_from_slab(c, s, cc->objs + got, ZSLAB_MAG_BATCH - got);
 	}
+	mag_set_count(cc, got);
 	return got;
 }
 
@@ -338,13 +350,14 @@ static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
 			   unsigned int n)
 {
 	unsigned int i;
+	unsigned int count = zslab_mag_count(cc);
 
 	lockdep_assert_held(&c->lock);
-	n = min(n, cc->count);
+	n = min(n, count);
 	for (i = 0; i < n; i++)
 		return_to_slab(c, cc->objs[i]);
-	cc->count -= n;
-	memmove(cc->objs, cc->objs + n, cc->count * sizeof(cc->objs[0]));
+	memmove(cc->objs, cc->objs + n, (count - n) * sizeof(cc->objs[0]));
+	mag_set_count(cc, count - n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -369,6 +382,7 @@ static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 	struct zslab_slab *fresh = NULL;
 	struct zslab_cpu_cache *cc;
 	unsigned long flags;
+	unsigned int count;
 	void *obj;
 
 	for (;;) {
@@ -377,8 +391,12 @@ static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 			add_slab_locked(c, fresh);
 		/* We may be on another CPU than the fast path was. */
 		cc = this_cpu_ptr(c->cpu);
-		if (cc->count || refill_magazine(c, cc)) {
-			obj = cc->objs[--cc->count];
+		count = zslab_mag_count(cc);
+		if (!count)
+			count = refill_magazine(c, cc);
+		if (count) {
+			obj = cc->objs[--count];
+			mag_set_count(cc, count);
 			cc->stat[ZSLAB_ALLOC_SLOW]++;
 			spin_unlock_irqrestore(&c->lock, flags);
 			return finish_alloc(c, obj, gfp);
@@ -405,19 +423,28 @@ static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp)
 {
 	struct zslab_cpu_cache *cc;
-	unsigned long flags;
+	unsigned long state;
 	void *obj;
 
 	might_alloc(gfp);
-	local_irq_save(flags);
+	/*
+	 * Pop without disabling interrupts: preemption off keeps us on this
+	 * CPU, and an interrupt that uses the magazine meanwhile changes the
+	 * tid, so our cmpxchg fails and we look again.
+	 */
+	preempt_disable();
 	cc = this_cpu_ptr(c->cpu);
-	if (unlikely(!cc->count)) {
-		local_irq_restore(flags);
-		return alloc_slow(c, gfp);
-	}
-	obj = cc->objs[--cc->count];
-	cc->stat[ZSLAB_ALLOC_FAST]++;
-	local_irq_restore(flags);
+	do {
+		state = READ_ONCE(cc->state);
+		if (unlikely(!(state & ZSLAB_MAG_COUNT_MASK))) {
+			preempt_enable();
+			return alloc_slow(c, gfp);
+		}
+		obj = READ_ONCE(cc->objs[(state & ZSLAB_MAG_COUNT_MASK) - 1]);
+	} while (unlikely(this_cpu_cmpxchg(c->cpu->state, state,
+					   state + ZSLAB_MAG_TID_INC - 1) != state));
+	this_cpu_inc(c->cpu->stat[ZSLAB_ALLOC_FAST]);
+	preempt_enable();
 	return finish_alloc(c, obj, gfp);
 }
 EXPORT_SYMBOL_GPL(zslab_cache_alloc);
@@ -426,14 +453,23 @@ EXPORT_SYMBOL_GPL(zslab_cache_alloc);
 /* Free                                                                */
 
 /* Magazine full: return its older half to the slabs, then keep @obj. */
-static noinline void free_slow(struct zslab_cache *c, struct zslab_cpu_cache *cc,
-			       void *obj)
+static noinline void free_slow(struct zslab_cache *c, void *obj)
 {
-	spin_lock(&c->lock);
-	flush_magazine(c, cc, ZSLAB_MAG_BATCH);
-	spin_unlock(&c->lock);
-	cc->objs[cc->count++] = obj;
+	struct zslab_cpu_cache *cc;
+	unsigned long flags;
+	unsigned int count;
+
+	spin_lock_irqsave(&c->lock, flags);
+	cc = this_cpu_ptr(c->cpu);
+	count = zslab_mag_count(cc);
+	if (count == ZSLAB_MAG_SIZE) {
+		flush_magazine(c, cc, ZSLAB_MAG_BATCH);
+		count = zslab_mag_count(cc);
+	}
+	cc->objs[count] = obj;
+	mag_set_count(cc, count + 1);
 	cc->stat[ZSLAB_FREE_SLOW]++;
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 /**
@@ -450,7 +486,7 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 	struct zslab_cpu_cache *cc;
 	enum zslab_misuse why;
 	struct zslab_slab *s;
-	unsigned long flags;
+	unsigned long state;
 	unsigned int idx;
 
 	if (unlikely(!obj))
@@ -468,17 +504,23 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 	if (unlikely(want_init_on_free()))
 		memset(obj, 0, c->object_size);
 
-	local_irq_save(flags);
+	/* Push as alloc pops: preemption off, retry if an interrupt cut in. */
+	preempt_disable();
 	cc = this_cpu_ptr(c->cpu);
 	if (unlikely(READ_ONCE(s->last_cpu) != smp_processor_id()))
-		cc->stat[ZSLAB_FREE_REMOTE]++;
-	if (likely(cc->count < ZSLAB_MAG_SIZE)) {
-		cc->objs[cc->count++] = obj;
-		cc->stat[ZSLAB_FREE_FAST]++;
-	} else {
-		free_slow(c, cc, obj);
-	}
-	local_irq_restore(flags);
+		this_cpu_inc(c->cpu->stat[ZSLAB_FREE_REMOTE]);
+	do {
+		state = READ_ONCE(cc->state);
+		if (unlikely((state & ZSLAB_MAG_COUNT_MASK) == ZSLAB_MAG_SIZE)) {
+			preempt_enable();
+			free_slow(c, obj);
+			return;
+		}
+		WRITE_ONCE(cc->objs[state & ZSLAB_MAG_COUNT_MASK], obj);
+	} while (unlikely(this_cpu_cmpxchg(c->cpu->state, state,
+					   state + ZSLAB_MAG_TID_INC + 1) != state));
+	this_cpu_inc(c->cpu->stat[ZSLAB_FREE_FAST]);
+	preempt_enable();
 }
 EXPORT_SYMBOL_GPL(zslab_cache_free);
 
@@ -626,7 +668,7 @@ static void flush_this_cpu(void *arg)
 	struct zslab_cpu_cache *cc = this_cpu_ptr(c->cpu);
 
 	spin_lock(&c->lock);
-	flush_magazine(c, cc, cc->count);
+	flush_magazine(c, cc, ZSLAB_MAG_SIZE);
 	spin_unlock(&c->lock);
 }
 
@@ -920,7 +962,7 @@ void zslab_cache_destroy(struct zslab_cache *c)
 	for_each_possible_cpu(cpu) {
 		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
 
-		flush_magazine(c, cc, cc->count);
+		flush_magazine(c, cc, ZSLAB_MAG_SIZE);
 	}
 	list_splice_init(&c->partial, &slabs);
 	list_splice_init(&c->full, &slabs);

@@ -215,12 +215,26 @@ enum zslab_misuse {
 	ZSLAB_NR_MISUSE
 };
 
-/* Per-CPU front end: a magazine of free objects and the CPU's counters. */
+/*
+ * Per-CPU front end: a magazine of free objects and the CPU's counters.
+ * state is (tid << ZSLAB_MAG_COUNT_BITS | count): every change of the
+ * magazine bumps the tid, so a fast path interrupted by one on the same CPU
+ * fails its cmpxchg and retries (as SLUB's fast path does).
+ */
+#define ZSLAB_MAG_COUNT_BITS	8
+#define ZSLAB_MAG_COUNT_MASK	((1UL << ZSLAB_MAG_COUNT_BITS) - 1)
+#define ZSLAB_MAG_TID_INC	(1UL << ZSLAB_MAG_COUNT_BITS)
+
 struct zslab_cpu_cache {
-	unsigned int count;
+	unsigned long state;
 	u64 stat[ZSLAB_NR_STATS];
 	void *objs[ZSLAB_MAG_SIZE];
 };
+
+static inline unsigned int zslab_mag_count(const struct zslab_cpu_cache *cc)
+{
+	return READ_ONCE(cc->state) & ZSLAB_MAG_COUNT_MASK;
+}
 
 /*
  * A slab: slab_size bytes of objects in DRAM (exactly the bytes a zone image

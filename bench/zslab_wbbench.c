@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zslab_wbbench: writeback throughput of zns_slab (make bench; the shell
+ * side, with fio on the same device for comparison, is in scripts/bench.sh).
+ *
+ * One command per write to /sys/kernel/debug/zslab_wbbench/cmd; the answer
+ * to the last one is in .../result as "VERB: RET VALUE", RET 0 or -errno
+ * (VERB "error" for an unknown command):
+ *
+ *   fill MIB SIZE [ORDER]  create cache "zslab_wb" of SIZE-byte objects in
+ *                          slabs of PAGE_SIZE << ORDER (default 0, 4 KiB),
+ *                          then allocate (MIB << 20) / SIZE objects and
+ *                          write a pattern into each: every slab holding
+ *                          one is dirty. Before allocating, an untimed
+ *                          zslab_cache_sync() of the still empty cache
+ *                          lets the module finish pending zone resets.
+ *                          VALUE: the number of objects.
+ *   dirty                  zslab_mark_dirty() on every object: every slab
+ *                          is written again by the next sync, superseding
+ *                          its image. VALUE: the number of objects.
+ *   sync                   zslab_cache_sync(), timed with ktime_get_ns():
+ *                          RET is its return value, VALUE the nanoseconds.
+ *   destroy                free every object and destroy the cache
+ *                          (VALUE 0).
+ *   encode N SLAB OBJ STRIDE NR LBS
+ *                          CPU cost of images of that geometry (from the
+ *                          cache's debugfs file; LBS: logical block size):
+ *                          N zslab_image_encode() calls of a full slab
+ *                          into one buffer, then N crc32c() over a whole
+ *                          image, each loop timed. Answer "encode: RET
+ *                          ENCODE_NS CRC_NS". Uses the encoder zns_slab
+ *                          exports for its KUnit suites.
+ *
+ * What a sync wrote (slabs_written, bytes_written, image_bytes) is in the
+ * cache's debugfs file, /sys/kernel/debug/zns_slab/cache/zslab_wb, which the
+ * shell reads around each sync.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/crc32c.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../zns_slab.h"
+#include "../zslab_internal.h"	/* zslab_image_encode(), for "encode" */
+
+#define WB_CACHE_NAME	"zslab_wb"
+#define WB_MAX_MIB	1024		/* object data a fill may ask for */
+#define WB_RESULT_LEN	64
+#define WB_CMD_LEN	96
+#define WB_MAX_ENCODE	100000		/* images an encode command may time */
+
+struct wb_state {
+	struct zslab_cache *c;
+	void **objs;
+	unsigned long nr;		/* objects allocated */
+};
+
+static struct wb_state wb;
+static DEFINE_MUTEX(wb_lock);
+static struct dentry *wb_dir;
+static char wb_result[WB_RESULT_LEN] = "none: 0 0";
+
+static void wb_destroy(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < wb.nr; i++) {
+		zslab_cache_free(wb.c, wb.objs[i]);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	zslab_cache_destroy(wb.c);
+	kvfree(wb.objs);
+	wb.c = NULL;
+	wb.objs = NULL;
+	wb.nr = 0;
+}
+
+static int wb_fill(unsigned int mib, unsigned int size, unsigned int order)
+{
+	unsigned long n, i;
+	int err;
+
+	if (wb.c)
+		return -EBUSY;
+	if (!mib || mib > WB_MAX_MIB || !size || order > ZSLAB_MAX_SLAB_ORDER ||
+	    size > (PAGE_SIZE << order))
+		return -EINVAL;
+	n = ((unsigned long)mib << 20) / size;
+	wb.objs = kvmalloc_array(n, sizeof(*wb.objs), GFP_KERNEL);
+	if (!wb.objs)
+		return -ENOMEM;
+	wb.c = zslab_cache_create(WB_CACHE_NAME, size, 0,
+				  ZSLAB_SLAB_ORDER(order), NULL);
+	if (IS_ERR(wb.c)) {
+		err = PTR_ERR(wb.c);
+		wb.c = NULL;
+		kvfree(wb.objs);
+		wb.objs = NULL;
+		return err;
+	}
+
+	/* Nothing is dirty yet: this only settles what is pending. */
+	err = zslab_cache_sync(wb.c);
+	if (err) {
+		pr_err("sync of the empty cache failed: %d\n", err);
+		wb_destroy();
+		return err;
+	}
+
+	for (i = 0; i < n; i++) {
+		wb.objs[i] = zslab_cache_alloc(wb.c, GFP_KERNEL);
+		if (!wb.objs[i]) {
+			pr_err("allocation %lu of %lu failed\n", i, n);
+			wb_destroy();
+			return -ENOMEM;
+		}
+		wb.nr = i + 1;
+		memset(wb.objs[i], (int)(i & 0xff) | 1, size);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void wb_dirty(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < wb.nr; i++) {
+		zslab_mark_dirty(wb.c, wb.objs[i]);
+		if (!(i & 1023))
+			cond_resched();
+	}
+}
+
+/* Time @n encodes of a full slab of geometry @l, then @n CRCs of an image. */
+static int wb_encode(unsigned int n, struct zslab_image_layout *l,
+		     u64 *encode_ns, u64 *crc_ns)
+{
+	unsigned int hdr, i;
+	unsigned long *map;
+	void *data, *img;
+	u32 crc = 0;
+	u64 t0;
+	int err = -ENOMEM;
+
+	if (!n || n > WB_MAX_ENCODE || !l->lbs || !is_power_of_2(l->lbs) ||
+	    l->lbs > ZSLAB_DEFAULT_SLAB_SIZE || !l->slab_size ||
+	    !is_power_of_2(l->slab_size) ||
+	    l->slab_size > (PAGE_SIZE << ZSLAB_MAX_SLAB_ORDER) ||
+	    l->slab_size < l->lbs || !l->object_size ||
+	    l->object_size > l->stride || !l->nr_objs ||
+	    l->nr_objs > l->slab_size / l->stride)
+		return -EINVAL;
+	hdr = zslab_image_hdr_size(l->nr_objs, l->lbs);
+	data = kvmalloc(l->slab_size, GFP_KERNEL);
+	img = kvmalloc(hdr + l->slab_size, GFP_KERNEL);
+	map = bitmap_zalloc(l->nr_objs, GFP_KERNEL);
+	if (!data || !img || !map)
+		goto out;
+	memset(data, 0x5a, l->slab_size);
+	bitmap_fill(map, l->nr_objs);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		l->seq = i + 1;
+		zslab_image_encode(img, l, map, data);
+		if (!(i & 255))
+			cond_resched();
+	}
+	*encode_ns = ktime_get_ns() - t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		crc = crc32c(crc, img, hdr + l->slab_size);
+		if (!(i & 255))
+			cond_resched();
+	}
+	*crc_ns = ktime_get_ns() - t0;
+	/* Keep the CRC loop from being optimised away. */
+	WRITE_ONCE(*(u32 *)img, crc);
+	err = 0;
+out:
+	bitmap_free(map);
+	kvfree(img);
+	kvfree(data);
+	return err;
+}
+
+/* Run one command and answer "VERB: RET VALUE" in wb_result. */
+static void wb_run(const char *cmd)
+{
+	unsigned int mib = 0, size = 0, order = 0;
+	struct zslab_image_layout l = { .cache_id = 1, .slab_id = 1 };
+	char verb[16] = "error";
+	u64 t0, value = 0, value2 = 0;
+	int ret = -EINVAL;
+	int n;
+
+	n = sscanf(cmd, "%15s %u %u %u", verb, &mib, &size, &order);
+	if (n < 1) {
+		strscpy(verb, "error", sizeof(verb));
+	} else if (!strcmp(verb, "encode")) {
+		n = sscanf(cmd, "%15s %u %u %u %u %u %u", verb, &mib,
+			   &l.slab_size, &l.object_size, &l.stride, &l.nr_objs,
+			   &l.lbs);
+		if (n == 7)
+			ret = wb_encode(mib, &l, &value, &value2);
+		snprintf(wb_result, sizeof(wb_result), "%s: %d %llu %llu\n",
+			 verb, ret, value, value2);
+		return;
+	} else if (!strcmp(verb, "fill")) {
+		if (n >= 3)
+			ret = wb_fill(mib, size, order);
+		value = wb.nr;
+	} else if (strcmp(verb, "dirty") && strcmp(verb, "sync") &&
+		   strcmp(verb, "destroy")) {
+		strscpy(verb, "error", sizeof(verb));
+	} else if (!wb.c) {
+		ret = -ENOENT;
+	} else if (!strcmp(verb, "dirty")) {
+		wb_dirty();
+		ret = 0;
+		value = wb.nr;
+	} else if (!strcmp(verb, "sync")) {
+		t0 = ktime_get_ns();
+		ret = zslab_cache_sync(wb.c);
+		value = ktime_get_ns() - t0;
+	} else {
+		wb_destroy();
+		ret = 0;
+	}
+	snprintf(wb_result, sizeof(wb_result), "%s: %d %llu\n", verb, ret,
+		 value);
+}
+
+static ssize_t cmd_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	char buf[WB_CMD_LEN];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	mutex_lock(&wb_lock);
+	wb_run(buf);
+	mutex_unlock(&wb_lock);
+	return len;
+}
+
+static ssize_t result_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	char buf[WB_RESULT_LEN];
+
+	mutex_lock(&wb_lock);
+	strscpy(buf, wb_result, sizeof(buf));
+	mutex_unlock(&wb_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, strlen(buf));
+}
+
+static const struct file_operations cmd_fops = {
+	.owner = THIS_MODULE,
+	.write = cmd_write,
+};
+
+static const struct file_operations result_fops = {
+	.owner = THIS_MODULE,
+	.read = result_read,
+};
+
+static int __init zslab_wbbench_init(void)
+{
+	wb_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("cmd", 0200, wb_dir, NULL, &cmd_fops);
+	debugfs_create_file("result", 0444, wb_dir, NULL, &result_fops);
+	return 0;
+}
+
+static void __exit zslab_wbbench_exit(void)
+{
+	debugfs_remove_recursive(wb_dir);
+	mutex_lock(&wb_lock);
+	if (wb.c)
+		wb_destroy();
+	mutex_unlock(&wb_lock);
+}
+
+module_init(zslab_wbbench_init);
+module_exit(zslab_wbbench_exit);
+
+ZSLAB_IMPORT_TESTS_NS();
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zns_slab benchmark: writeback throughput of zslab_cache_sync()");
