@@ -180,6 +180,8 @@ static void wb_end_io(struct bio *bio)
 	bio_put(bio);
 	if (atomic_dec_and_test(&c->inflight))
 		wake_up_all(&c->wb_wait);
+	if (atomic_dec_and_test(&zd->inflight))
+		wake_up_all(&zd->inflight_wait);
 }
 
 static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cache *c)
@@ -224,6 +226,15 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	ret = done == len ? 0 : -EIO;
 	if (!ret)
 		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
+	if (ret == -ENOSPC) {
+		/*
+		 * Zones we closed keep their tokens until their bios land and
+		 * they are finished: let that happen, then look again.
+		 */
+		wait_event(zd->inflight_wait, !atomic_read(&zd->inflight));
+		zslab_zones_tidy(zd);
+		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
+	}
 	if (ret) {
 		/* Not written: the slabs stay dirty, the next sync reports it. */
 		for (i = 0; i < wb->nr; i++)
@@ -237,6 +248,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	bio->bi_end_io = wb_end_io;
 	wb->start = ktime_get();
 	atomic_inc(&c->inflight);
+	atomic_inc(&zd->inflight);
 	atomic64_inc(&zd->io[ZSLAB_IO_BIOS]);
 	atomic64_add(wb->nr, &zd->io[ZSLAB_IO_APPENDS]);
 	atomic64_add(len, &zd->io[ZSLAB_IO_APPEND_BYTES]);
@@ -375,6 +387,12 @@ int zslab_cache_sync(struct zslab_cache *c)
 	mutex_unlock(&zd->wb_mutex);
 	zslab_wait_writeback(c);
 
+	/* Free what died and reset zones left with nothing live. */
+	mutex_lock(&zd->wb_mutex);
+	zslab_reap_dead_slabs(c);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
+
 	ret = blkdev_issue_flush(zd->bdev);
 	atomic64_inc(&zd->io[ZSLAB_IO_FLUSHES]);
 	if (ret) {
@@ -439,6 +457,8 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	zd->buf_bytes = rounddown_pow_of_two(min_t(unsigned int, append,
 						   ZSLAB_MAX_BIO_BYTES));
 	mutex_init(&zd->wb_mutex);
+	atomic_set(&zd->inflight, 0);
+	init_waitqueue_head(&zd->inflight_wait);
 	ret = bioset_init(&zd->bio_set, ZSLAB_BUF_POOL_MIN,
 			  offsetof(struct zslab_wb_bio, bio), BIOSET_NEED_BVECS);
 	if (ret)

@@ -490,8 +490,12 @@ bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
 	if (ok) {
 		z->wp = max(z->wp, sector + sectors);
 		z->live += sectors;
-		z->cond = z->wp >= z->start + z->capacity ?
-			BLK_ZONE_COND_FULL : BLK_ZONE_COND_IMP_OPEN;
+		z->cond = BLK_ZONE_COND_IMP_OPEN;
+		/* A full zone's write pointer is its end, as the block layer says. */
+		if (z->wp >= z->start + z->capacity) {
+			z->cond = BLK_ZONE_COND_FULL;
+			z->wp = z->start + z->len;
+		}
 	} else if (z->use == ZZ_OPEN || z->use == ZZ_FULL) {
 		/* Where the write pointer is now, only a reset or finish tells. */
 		z->use = ZZ_ERROR;

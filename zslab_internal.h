@@ -126,6 +126,8 @@ struct zslab_dev {
 	struct workqueue_struct *wq;
 	struct delayed_work wb_work;
 	struct mutex wb_mutex;		/* one writeback pass at a time */
+	atomic_t inflight;		/* append bios in flight, all caches */
+	wait_queue_head_t inflight_wait;
 	atomic64_t io[ZSLAB_IO_NR];
 
 	struct dentry *debugfs;

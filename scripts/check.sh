@@ -92,14 +92,14 @@ vm_run() {
 
 if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
-	vm_run debug-64M --kernel debug --timeout 900 -- kunit.sh device.sh caches.sh writeback.sh faults.sh
+	vm_run debug-64M --kernel debug --timeout 900 -- kunit.sh device.sh caches.sh writeback.sh zonefill.sh faults.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
 	vm_run stock-64M-4k --kernel stock --zone-size 64M --zone-cap 62M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
-		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh caches.sh writeback.sh
+		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh
 fi
 
 log "check took $(($(date +%s) - start)) s"

@@ -43,12 +43,16 @@ unload_zns_slab() { rmmod zns_slab; }
 # in 512 B sectors. Its states are ZNS nibbles, its addresses in blocks.
 nvme_zones() {
 	_lbs=$(cat /sys/block/${1#/dev/}/queue/logical_block_size)
+	_zs=$(cat /sys/block/${1#/dev/}/queue/chunk_sectors)
 	nvme zns report-zones "$1" | grep 'SLBA:' | while read -r _ slba _ wp _ cap _ st _; do
 		case $st in
 		0x10) c=empty ;; 0x20) c=imp_open ;; 0x30) c=exp_open ;; 0x40) c=closed ;;
 		0xd0) c=read_only ;; 0xe0) c=full ;; 0xf0) c=offline ;; *) c=unknown ;;
 		esac
-		echo "$(($(printf '%d' $slba) * _lbs / 512)) $(($(printf '%d' $wp) * _lbs / 512)) $(($(printf '%d' $cap) * _lbs / 512)) $c"
+		s=$(($(printf '%d' $slba) * _lbs / 512))
+		# A full zone has no valid write pointer (all ones); the kernel uses its end.
+		if [ $c = full ]; then w=$((s + _zs)); else w=$(($(printf '%d' $wp) * _lbs / 512)); fi
+		echo "$s $w $(($(printf '%d' $cap) * _lbs / 512)) $c"
 	done
 }
 

@@ -8,6 +8,7 @@
  *   create I SIZE      create cache "tc<I>" of SIZE-byte objects (I < 4)
  *   churn I N ROUNDS   random allocs and frees keeping up to N objects;
  *                      every object holds a pattern of its own, marked dirty
+ *   fill I N           allocate objects until N are live (answer: failures)
  *   sync I             zslab_cache_sync(); answer is its return value
  *   verify I           objects whose pattern changed (0 expected)
  *   refs I             objects for which ref -> get -> put does not give the
@@ -116,6 +117,29 @@ static long tc_churn(struct tc_cache *t, unsigned int n, unsigned int rounds)
 	return failed;
 }
 
+static long tc_fill(struct tc_cache *t, unsigned int n)
+{
+	unsigned int slot, failed = 0;
+
+	n = min_t(unsigned int, n, TC_MAX_OBJS);
+	t->max = max(t->max, n);
+	for (slot = 0; slot < n; slot++) {
+		if (t->objs[slot])
+			continue;
+		t->objs[slot] = zslab_cache_alloc(t->c, GFP_KERNEL);
+		if (!t->objs[slot]) {
+			failed++;
+			continue;
+		}
+		t->tags[slot] = ++t->gen;
+		fill(t, slot);
+		zslab_mark_dirty(t->c, t->objs[slot]);
+		if (!(slot & 255))
+			cond_resched();
+	}
+	return failed;
+}
+
 static long tc_for_each(struct tc_cache *t, bool (*bad)(struct tc_cache *, unsigned int))
 {
 	unsigned int slot;
@@ -181,6 +205,8 @@ static long tc_run(char *cmd, const char **what)
 		return -ENOENT;
 	if (!strcmp(verb, "churn"))
 		return n == 4 ? tc_churn(&caches[i], a, b) : -EINVAL;
+	if (!strcmp(verb, "fill"))
+		return n == 3 ? tc_fill(&caches[i], a) : -EINVAL;
 	if (!strcmp(verb, "sync"))
 		return zslab_cache_sync(caches[i].c);
 	if (!strcmp(verb, "verify"))
