@@ -16,9 +16,8 @@
  *             operation (time / 2N per round)
  *
  * Both sides allocate with GFP_KERNEL. With init_on_alloc (the Debian
- * default) SLUB zeroes every object it hands out and zslab does not; the
- * table says so, and match_init_on_alloc=1 gives zslab __GFP_ZERO then, so
- * that both sides do the same work.
+ * default) both zero every object they hand out: zslab honours it as SLUB
+ * does, so both sides do the same work.
  *
  * Each measurement runs once untimed to warm up, then reps times for each
  * allocator, alternating which one goes first; the table shows the fastest
@@ -54,13 +53,7 @@ static unsigned int reps = 5;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "timed repetitions per allocator and case, 1-100 (default 5)");
 
-static bool match_init_on_alloc;
-module_param(match_init_on_alloc, bool, 0444);
-MODULE_PARM_DESC(match_init_on_alloc,
-		 "when the kernel zeroes SLUB objects on allocation (init_on_alloc), allocate zslab objects with __GFP_ZERO too");
-
-/* GFP_KERNEL, plus __GFP_ZERO for zslab with match_init_on_alloc. */
-static gfp_t zslab_gfp = GFP_KERNEL;
+static const gfp_t zslab_gfp = GFP_KERNEL;
 
 static const unsigned int bench_sizes[] = { 32, 128, 512, 2048 };
 
@@ -457,8 +450,6 @@ static int __init zslab_bench_init(void)
 		pr_err("reps=%u: must be 1 to 100\n", reps);
 		return -EINVAL;
 	}
-	if (match_init_on_alloc && want_init_on_alloc(GFP_KERNEL))
-		zslab_gfp |= __GFP_ZERO;
 	if (!zalloc_cpumask_var(&bench_cpus, GFP_KERNEL))
 		return -ENOMEM;
 	/* The CPUs online now; the VM does no hotplug. */
@@ -482,12 +473,9 @@ static int __init zslab_bench_init(void)
 	bench_out("# zslab vs SLUB, %u CPUs online, best of %u runs each after a warm-up",
 		  nr_workers, reps);
 	bench_out("# ns per operation (pair: per alloc+free pair); ratio = zslab/slub");
-	if (!want_init_on_alloc(GFP_KERNEL))
-		bench_out("# init_on_alloc=0: neither side zeroes objects");
-	else if (match_init_on_alloc)
-		bench_out("# init_on_alloc=1: both sides zero new objects (match_init_on_alloc=1)");
-	else
-		bench_out("# init_on_alloc=1: SLUB zeroes new objects, zslab does not");
+	bench_out("# init_on_alloc=%d: %s", want_init_on_alloc(GFP_KERNEL),
+		  want_init_on_alloc(GFP_KERNEL) ? "both sides zero new objects" :
+		  "neither side zeroes objects");
 	bench_out("%4s %-7s %4s %10s %10s %6s",
 		  "size", "case", "cpus", "zslab_ns", "slub_ns", "ratio");
 	for (i = 0; i < ARRAY_SIZE(bench_sizes); i++) {

@@ -1,21 +1,66 @@
 #!/usr/bin/env bash
-# make bench: set up, build zns_slab.ko and bench/zslab_bench.ko for the stock
-# Debian kernel, boot it in QEMU (2 CPUs) with the emulated ZNS namespace, run
-# the zslab-vs-SLUB benchmark there and print its table. Exits non-zero if the
-# build, the VM or the benchmark fails.
+# make bench: set up, build zns_slab.ko, bench/zslab_bench.ko and
+# bench/zslab_wbbench.ko for the stock Debian kernel, boot it in QEMU (2 CPUs)
+# with the emulated ZNS namespace and run, in that one boot:
 #
+#   alloc      the zslab-vs-SLUB allocation benchmark; prints its table.
+#   writeback  MB/s of slab images zslab_cache_sync() writes against fio
+#              writing the same zones of the same device sequentially with
+#              the same request size; prints both and the ratio zslab/fio.
+#              Rounds alternate which side goes first; each round: load
+#              zns_slab (writeback_ms=0), fill a cache with BENCH_WB_MIB MiB
+#              of objects (every slab dirty), time one sync ("fresh": images
+#              to empty zones, the figure compared with fio), mark every
+#              object dirty and time another ("rewrite": every image
+#              superseded, zones reset as they go stale), destroy the cache
+#              and unload (its zones are reset: nvme-cli must see them empty);
+#              then fio --zonemode=zbd writes as many bytes (the first
+#              fresh sync's, rounded up to whole requests) from the same
+#              first data zone, in requests the size of zns_slab's full
+#              append bios, ending with an fsync as the sync ends with a
+#              flush; the zones are reset again. Last, the CPU cost of
+#              encoding as many images (no I/O) is timed, for comparison.
+#
+# Exits non-zero if the build, the VM or a benchmark fails.
+#
+#   BENCH_CASES="alloc writeback"  which benchmarks to run [both]
 #   BENCH_REPS=N            timed repetitions per allocator and case [5]
-#   BENCH_ZERO=1            zslab allocates with __GFP_ZERO when the kernel
-#                           zeroes SLUB objects (init_on_alloc, on in Debian),
-#                           so that both sides do the same work [0]
+#   BENCH_WB_ROUNDS=N       writeback rounds (zslab and fio once each) [5]
+#   BENCH_WB_MIB=N          MiB of objects per fill [64]
+#   BENCH_WB_OBJSIZE=BYTES  object size [512]
+#   BENCH_WB_ORDER=N        slabs of 4 KiB << N [0]
+#   BENCH_WB_IODEPTH=N      fio iodepth (libaio) [16]
 #   BENCH_TIMEOUT=SECONDS   limit for the VM boot [480]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ZSLAB_ROOT"
 
+cases=${BENCH_CASES:-alloc writeback}
+run_alloc=0 run_wb=0
+for c in $cases; do
+	case $c in
+	alloc) run_alloc=1 ;;
+	writeback) run_wb=1 ;;
+	*) die "BENCH_CASES: unknown case $c (alloc, writeback)" ;;
+	esac
+done
+[ $run_alloc = 1 ] || [ $run_wb = 1 ] || die "BENCH_CASES: nothing to run"
 reps=${BENCH_REPS:-5}
 params="reps=$reps"
-[ "${BENCH_ZERO:-0}" = 1 ] && params="$params match_init_on_alloc=1"
+wb_rounds=${BENCH_WB_ROUNDS:-5}
+wb_mib=${BENCH_WB_MIB:-64}
+wb_objsize=${BENCH_WB_OBJSIZE:-512}
+wb_order=${BENCH_WB_ORDER:-0}
+wb_iodepth=${BENCH_WB_IODEPTH:-16}
+for v in "$wb_rounds" "$wb_mib" "$wb_objsize" "$wb_order" "$wb_iodepth"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "BENCH_WB_*: not a number: $v"
+done
+if [ "$wb_rounds" -lt 1 ] || [ "$wb_rounds" -gt 50 ]; then
+	die "BENCH_WB_ROUNDS: 1 to 50"
+fi
+if [ "$wb_iodepth" -lt 1 ] || [ "$wb_iodepth" -gt 1024 ]; then
+	die "BENCH_WB_IODEPTH: 1 to 1024"
+fi
 vm_timeout=${BENCH_TIMEOUT:-480}
 start=$(date +%s)
 
@@ -29,34 +74,39 @@ rm -rf "$build/bench"
 cp -r bench "$build/bench"
 make -C "$kdir" M="$build/bench" KBUILD_EXTRA_SYMBOLS="$build/Module.symvers" \
 	W=1 modules >"$build/bench/build.log" 2>&1 ||
-	{ tail -n 30 "$build/bench/build.log" >&2; die "zslab_bench.ko build failed"; }
+	{ tail -n 30 "$build/bench/build.log" >&2; die "bench modules build failed"; }
 if grep -E 'warning:|error:' "$build/bench/build.log" >&2; then
-	log "zslab_bench.ko: compiler warnings above (W=1)"
+	log "bench modules: compiler warnings above (W=1)"
 fi
 
 pl=$(mktemp -d)
 trap 'rm -rf "$pl"' EXIT
-cp "$build/zns_slab.ko" "$build/bench/zslab_bench.ko" "$pl/"
+cp "$build/zns_slab.ko" "$build/bench/zslab_bench.ko" "$build/bench/zslab_wbbench.ko" "$pl/"
 cat >"$pl/run.sh" <<EOF
 # Guest side of make bench (busybox sh).
-ans=\$(ztool load /test/zns_slab.ko device=/dev/nvme0n1)
-if [ "\$ans" != "load: ok" ]; then
-	echo "bench: zns_slab.ko did not load: \$ans"
-	dmesg | tail -n 5
-	exit 1
-fi
-echo "bench: zslab_bench.ko $params"
-ans=\$(ztool load /test/zslab_bench.ko $params)
-if [ "\$ans" != "load: ok" ]; then
-	echo "bench: zslab_bench.ko failed: \$ans"
-	dmesg | grep -E 'zslab_bench|zns_slab' | grep -vE 'zslab_bench: +[0-9]+ ' | tail -n 10
-	rmmod zns_slab
-	exit 1
-fi
 rc=0
-cat /sys/kernel/debug/zslab_bench/results || rc=1
-rmmod zslab_bench || rc=1
-rmmod zns_slab || rc=1
+if [ $run_alloc = 1 ]; then
+	ans=\$(ztool load /test/zns_slab.ko device=/dev/nvme0n1)
+	if [ "\$ans" != "load: ok" ]; then
+		echo "bench: zns_slab.ko did not load: \$ans"
+		dmesg | tail -n 5
+		exit 1
+	fi
+	echo "bench: zslab_bench.ko $params"
+	ans=\$(ztool load /test/zslab_bench.ko $params)
+	if [ "\$ans" != "load: ok" ]; then
+		echo "bench: zslab_bench.ko failed: \$ans"
+		dmesg | grep -E 'zslab_bench|zns_slab' | grep -vE 'zslab_bench: +[0-9]+ ' | tail -n 10
+		rmmod zns_slab
+		exit 1
+	fi
+	cat /sys/kernel/debug/zslab_bench/results || rc=1
+	rmmod zslab_bench || rc=1
+	rmmod zns_slab || rc=1
+fi
+if [ $run_wb = 1 ]; then
+	sh /test/wb.sh $wb_mib $wb_objsize $wb_order $wb_rounds $wb_iodepth || rc=1
+fi
 bad=\$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|soft lockup|hung_task|blocked for more' | head -n 5)
 if [ -n "\$bad" ]; then
 	echo "bench: kernel log reports a problem:"
@@ -66,9 +116,225 @@ fi
 exit \$rc
 EOF
 
+# Guest side of the writeback benchmark (busybox sh, awk for arithmetic).
+#   wb.sh MIB OBJSIZE ORDER ROUNDS IODEPTH
+cat >"$pl/wb.sh" <<'EOF'
+mib=$1 objsize=$2 order=$3 rounds=$4 iodepth=$5
+ZNS=/dev/nvme0n1
+DBG=/sys/kernel/debug/zns_slab
+WB=/sys/kernel/debug/zslab_wbbench
+Q=/sys/block/${ZNS#/dev/}/queue
+R=/tmp/wb
+mkdir -p $R
+
+cleanup() {
+	if [ -d $WB ]; then rmmod zslab_wbbench; fi
+	if [ -d $DBG ]; then rmmod zns_slab; fi
+}
+fail() {
+	echo "writeback: FAILED: $*"
+	dmesg | grep -E 'zns_slab|zslab' | tail -n 5
+	cleanup
+	exit 1
+}
+# wbc CMD...: run a zslab_wbbench command; prints "RET VALUE...".
+wbc() {
+	if echo "$*" >$WB/cmd; then
+		sed 's/^[a-z]*: //' $WB/result
+	else
+		echo "cmd-refused"
+	fi
+}
+cstat() { sed -n "s/^$1: //p" $DBG/cache/zslab_wb; }
+iostat() { sed -n "s/^$1: //p" $DBG/io; }
+devstat() { sed -n "s/^$1: //p" $DBG/device; }
+# Zones nvme-cli does not report empty (state 0x10).
+busy_zones() {
+	nvme zns report-zones $ZNS | awk '/SLBA:/ {
+		for (i = 1; i < NF; i++) if ($i == "State:" && $(i + 1) != "0x10") n++ }
+		END { print n + 0 }'
+}
+reset_zones() {
+	nvme zns reset-zone $ZNS -a >/dev/null || fail "nvme zns reset-zone -a failed"
+	[ "$(busy_zones)" = 0 ] || fail "zones not empty after nvme zns reset-zone -a"
+}
+calc() { awk "BEGIN { $* }"; }
+
+# Whatever the allocation benchmark left must be gone: zns_slab only uses empty zones.
+left=$(busy_zones)
+if [ "$left" != 0 ]; then
+	echo "# writeback: $left zones not empty at start (nvme zns report-zones): reset"
+	reset_zones
+fi
+
+# One zslab round: fresh sync, then rewrite sync; appends a line to $R/zslab.
+zslab_round() {
+	ans=$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0)
+	[ "$ans" = "load: ok" ] || fail "zns_slab.ko did not load: $ans"
+	ans=$(ztool load /test/zslab_wbbench.ko)
+	[ "$ans" = "load: ok" ] || fail "zslab_wbbench.ko did not load: $ans"
+	set -- $(wbc fill $mib $objsize $order)
+	[ "$1" = 0 ] || fail "fill $mib $objsize $order: $1"
+	objs=$2
+	if [ ! -s $R/geo ]; then
+		echo "zone_size=$(devstat zone_size_bytes) zone_cap=$(devstat zone_capacity_bytes)" \
+			"lbs=$(devstat logical_block_size) nr_zones=$(devstat nr_zones)" \
+			"first_zone=$(iostat first_data_zone) stride=$(cstat stride)" \
+			"objs_per_slab=$(cstat objs_per_slab)" >$R/geo
+	fi
+	line=
+	for kind in fresh rewrite; do
+		if [ $kind = rewrite ]; then
+			set -- $(wbc dirty)
+			[ "$1" = 0 ] || fail "dirty: $1"
+		fi
+		dirty=$(cstat dirty_slabs)
+		w0=$(cstat slabs_written) b0=$(cstat bytes_written)
+		bios0=$(iostat bios) lat0=$(iostat append_latency_total_ns)
+		resets0=$(iostat resets)
+		set -- $(wbc sync)
+		[ "$1" = 0 ] || fail "zslab_cache_sync() returned $1"
+		ns=$2
+		w=$(($(cstat slabs_written) - w0)) b=$(($(cstat bytes_written) - b0))
+		bios=$(($(iostat bios) - bios0))
+		lat=$(($(iostat append_latency_total_ns) - lat0))
+		resets=$(($(iostat resets) - resets0))
+		[ "$w" = "$dirty" ] || fail "$kind sync wrote $w images for $dirty dirty slabs"
+		[ "$(cstat write_errors)" = 0 ] && [ "$(iostat errors)" = 0 ] &&
+			[ "$(iostat misplaced)" = 0 ] || fail "write errors or misplaced appends"
+		line="$line $kind $ns $w $b $bios $lat $resets"
+	done
+	echo "$objs $(cstat image_bytes) $(cstat image_header_bytes) $(cstat slab_size) $line" >>$R/zslab
+	set -- $(wbc destroy)
+	[ "$1" = 0 ] || fail "destroy: $1"
+	rmmod zslab_wbbench || fail "rmmod zslab_wbbench"
+	rmmod zns_slab || fail "rmmod zns_slab"
+	n=$(busy_zones)
+	[ "$n" = 0 ] || fail "$n zones not empty after zns_slab unloaded (nvme zns report-zones)"
+}
+
+# One fio round over the bytes the first zslab sync wrote; appends to $R/fio.
+fio_round() {
+	fio --name=zslab_wb --filename=$ZNS --direct=1 --zonemode=zbd --rw=write \
+		--bs=$bs --ioengine=libaio --iodepth=$iodepth --end_fsync=1 \
+		--offset=$fio_offset --size=$fio_size --io_size=$fio_bytes \
+		--output-format=terse --terse-version=3 >$R/fio.out 2>$R/fio.err ||
+		fail "fio: $(tail -n 3 $R/fio.err | tr '\n' ' ')"
+	# terse v3: 5 error, 47 write KiB, 50 write runtime ms, 81 write lat mean us
+	awk -F';' -v want=$fio_bytes '$3 == "zslab_wb" {
+		if ($5 != 0 || $47 * 1024 != want || $50 <= 0) exit 1
+		print $47 * 1024, $50, $81; found = 1 }
+		END { exit !found }' $R/fio.out >>$R/fio ||
+		fail "fio output: $(head -c 300 $R/fio.out) $(tail -n 3 $R/fio.err | tr '\n' ' ')"
+	reset_zones
+}
+
+for r in $(seq 1 $rounds); do
+	if [ $((r % 2)) = 1 ] || [ ! -s $R/zslab ]; then
+		zslab_round
+		first=zslab
+	else
+		first=fio
+	fi
+	if [ -z "$bs" ]; then
+		eval "$(cat $R/geo)"
+		# The size of zns_slab's full append bios (writeback.c,
+		# images_per_bio()): as many images as fit a buffer of the
+		# largest power of two up to 128 KiB and the zone-append limit,
+		# at most 28.
+		set -- $(awk 'NR == 1' $R/zslab)
+		bs=$(calc "a = $(cat $Q/zone_append_max_bytes); if (a > 131072) a = 131072;
+			b = 1; while (b * 2 <= a) b *= 2; n = int(b / $2); if (n > 28) n = 28;
+			print n * $2")
+		[ "$9" = "$(calc "print int(($7 * $2 + $bs - 1) / $bs)")" ] ||
+			echo "# writeback: note: zns_slab wrote $9 bios, not $bs B each"
+		fio_offset=$((first_zone * zone_size))
+		fio_size=$(((nr_zones - first_zone) * zone_size))
+		fresh_bytes=$(awk 'NR == 1 { print $8 }' $R/zslab)
+		fio_bytes=$(((fresh_bytes + bs - 1) / bs * bs))
+	fi
+	fio_round
+	[ $first = fio ] && zslab_round
+	awk -v r=$r 'END { printf "writeback round %d: zslab %.1f MB/s (rewrite %.1f), ", r,
+			$8 / $6 * 1000, $15 / $13 * 1000 }' $R/zslab
+	awk -v first=$first 'END { printf "fio %.1f MB/s (%s first)\n", $1 / $2 / 1000, first }' $R/fio
+done
+
+# Each $R/zslab line: objs image_bytes header_bytes slab_size, then for
+# fresh and rewrite: kind ns images bytes bios latency_ns resets.
+set -- $(awk 'NR == 1' $R/zslab)
+objs=$1 img=$2 hdr=$3 slab=$4 images=$7 bios=$9
+sched=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $Q/scheduler)
+crc_drv=$(awk '/^name/ { n = $3 } /^driver/ && n == "crc32c" { d = $3 } END { print d }' /proc/crypto)
+echo "# writeback: $ZNS: zones $((zone_size >> 20)) MiB (capacity $((zone_cap >> 20)) MiB), $lbs B blocks," \
+	"zone_append_max_bytes $(cat $Q/zone_append_max_bytes), scheduler ${sched:-?}, $(nproc) CPUs, $rounds rounds"
+echo "# zslab: writeback_ms=0, cache of $objsize B objects in $slab B slabs, $mib MiB of objects" \
+	"($objs) = $images dirty slabs; a sync writes $images images of $img B ($hdr B header + $slab B slab)" \
+	"= $fresh_bytes B in $bios append bios of up to $bs B, all submitted before it waits," \
+	"then one flush; timed around zslab_cache_sync()"
+echo "# fio: $(fio --version) --zonemode=zbd --rw=write --bs=$bs --ioengine=libaio --iodepth=$iodepth" \
+	"--direct=1 --end_fsync=1 --offset=$fio_offset (zone $first_zone) --io_size=$fio_bytes;" \
+	"MB/s = bytes / fio's write runtime (which includes the final fsync)"
+echo "# MB = 10^6 B; image MB/s counts image headers, payload MB/s slab data only;" \
+	"in flight = mean bios (fio: I/Os) outstanding, by Little's law from their latencies"
+
+# Best and median of each side; the ratio is zslab/fio.
+stats() {	# stats FILE AWK-EXPR: "best median" of the expression per line
+	awk "{ print $2 }" $1 | sort -n | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.3f %.3f\n", v[NR], m }'
+}
+set -- $(stats $R/zslab '$8 / $6 * 1000')
+z_best=$1 z_med=$2
+set -- $(stats $R/zslab '$7 * $4 / $6 * 1000')
+p_best=$1 p_med=$2
+set -- $(stats $R/zslab '$15 / $13 * 1000')
+r_best=$1 r_med=$2
+set -- $(stats $R/fio '$1 / $2 / 1000')
+f_best=$1 f_med=$2
+set -- $(stats $R/zslab '$10 / $6')
+z_depth=$2
+set -- $(stats $R/zslab '$17 / $13')
+r_depth=$2
+set -- $(stats $R/fio "\$3 * (\$1 / $bs) / (\$2 * 1000)")
+f_depth=$2
+set -- $(stats $R/zslab '$6 / 1e6')
+z_ms=$2
+set -- $(stats $R/fio '$2')
+f_ms=$2
+resets=$(awk '{ n += $18 } END { print n / NR }' $R/zslab)
+
+calc "printf \"writeback: zslab %.1f MB/s, fio %.1f MB/s, ratio %.2f (best of $rounds;" \
+	"image bytes, headers included)\n\", $z_best, $f_best, $z_best / $f_best"
+calc "printf \"writeback: payload (slab data): zslab %.1f MB/s best, %.1f median," \
+	"ratio to fio %.2f (best)\n\", $p_best, $p_med, $p_best / $f_best"
+calc "printf \"writeback: median: zslab %.1f MB/s (%.0f ms per sync, %.2f bios in flight)," \
+	"fio %.1f MB/s (%.0f ms, %.2f I/Os in flight), ratio %.2f\n\"," \
+	"$z_med, $z_ms, $z_depth, $f_med, $f_ms, $f_depth, $z_med / $f_med"
+calc "printf \"writeback: rewrite (every image superseded, %.1f zone resets per sync):" \
+	"zslab %.1f MB/s best, %.1f median (%.2f bios in flight), ratio %.2f (best)\n\"," \
+	"$resets, $r_best, $r_med, $r_depth, $r_best / $f_best"
+
+# What the encoder costs the CPU alone, for as many images of the same geometry.
+encode_cost() {
+	if [ "$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0)" = "load: ok" ] &&
+		[ "$(ztool load /test/zslab_wbbench.ko)" = "load: ok" ]; then
+		wbc encode $images $slab $objsize $stride $objs_per_slab $lbs
+	fi
+	cleanup
+}
+set -- $(encode_cost)
+[ "$1" = 0 ] || fail "encode: ${1:-module load failed}"
+calc "printf \"writeback: CPU: zslab_image_encode() %.1f us per image, %.0f MB/s of images," \
+	"%.0f%% of the median fresh sync; of that crc32c (%s) %.1f us, %.0f MB/s\n\"," \
+	"$2 / $images / 1000, $images * $img / $2 * 1000, $2 / ($z_ms * 1e4)," \
+	"\"${crc_drv:-?}\", $3 / $images / 1000, $images * $img / $3 * 1000"
+echo "writeback: done"
+EOF
+
 # Rebuild the initramfs so that it matches the current guest scripts.
 rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
-log "booting the stock kernel with 2 CPUs to run the benchmark (under a minute on an idle host)"
+log "booting the stock kernel with 2 CPUs to run the benchmarks (about a minute on an idle host)"
 set +e
 out=$(bash scripts/vm.sh --kernel stock --cpus 2 --timeout "$vm_timeout" \
 	--log "$ZSLAB_OUT/console-bench.log" -- "$pl")
@@ -80,7 +346,11 @@ if [ $rc -ne 0 ]; then
 	log "benchmark failed (exit status $rc)"
 	exit "$rc"
 fi
-if ! printf '%s\n' "$out" | grep -q '^bench: done$'; then
+if [ $run_alloc = 1 ] && ! printf '%s\n' "$out" | grep -q '^bench: done$'; then
 	log "benchmark did not finish"
+	exit 1
+fi
+if [ $run_wb = 1 ] && ! printf '%s\n' "$out" | grep -q '^writeback: done$'; then
+	log "writeback benchmark did not finish"
 	exit 1
 fi

@@ -60,6 +60,18 @@ static bool intact(struct tc_cache *t, unsigned int slot)
 	return true;
 }
 
+/* Allocate an object for @slot with a fresh pattern, written and marked dirty. */
+static bool alloc_slot(struct tc_cache *t, unsigned int slot)
+{
+	t->objs[slot] = zslab_cache_alloc(t->c, GFP_KERNEL);
+	if (!t->objs[slot])
+		return false;
+	t->tags[slot] = ++t->gen;
+	fill(t, slot);
+	zslab_mark_dirty(t->c, t->objs[slot]);
+	return true;
+}
+
 static long tc_create(unsigned int i, unsigned int size)
 {
 	struct tc_cache *t = &caches[i];
@@ -103,14 +115,7 @@ static long tc_churn(struct tc_cache *t, unsigned int n, unsigned int rounds)
 			t->objs[slot] = NULL;
 			continue;
 		}
-		t->objs[slot] = zslab_cache_alloc(t->c, GFP_KERNEL);
-		if (!t->objs[slot]) {
-			failed++;
-			continue;
-		}
-		t->tags[slot] = ++t->gen;
-		fill(t, slot);
-		zslab_mark_dirty(t->c, t->objs[slot]);
+		failed += !alloc_slot(t, slot);
 		if (!(r & 255))
 			cond_resched();
 	}
@@ -124,16 +129,8 @@ static long tc_fill(struct tc_cache *t, unsigned int n)
 	n = min_t(unsigned int, n, TC_MAX_OBJS);
 	t->max = max(t->max, n);
 	for (slot = 0; slot < n; slot++) {
-		if (t->objs[slot])
-			continue;
-		t->objs[slot] = zslab_cache_alloc(t->c, GFP_KERNEL);
-		if (!t->objs[slot]) {
-			failed++;
-			continue;
-		}
-		t->tags[slot] = ++t->gen;
-		fill(t, slot);
-		zslab_mark_dirty(t->c, t->objs[slot]);
+		if (!t->objs[slot])
+			failed += !alloc_slot(t, slot);
 		if (!(slot & 255))
 			cond_resched();
 	}
