@@ -7,7 +7,8 @@
  *
  * hdr_size is the header and bitmap rounded up to the device's logical block
  * size, so an image is always a whole number of blocks. Everything is little
- * endian. One CRC32C covers the whole image with the crc field as zero.
+ * endian. One CRC32C covers header (crc field as zero), bitmap and slab data;
+ * the header area's padding must be zero.
  *
  * Encoding and decoding are pure functions over a buffer; decoding trusts
  * nothing it reads.
@@ -22,16 +23,27 @@
 static_assert(BITS_PER_LONG == 64);
 static_assert(sizeof(struct zslab_image_hdr) == 64);
 
-static u32 image_crc(const void *buf, size_t len)
+static unsigned int map_bytes(unsigned int nr_objs)
+{
+	return BITS_TO_U64(nr_objs) * sizeof(u64);
+}
+
+/*
+ * CRC32C of the header (crc field as zero), the bitmap and the slab data.
+ * The header area's zero padding is not summed: the decoder checks it is
+ * zero instead, which costs a fraction of summing it.
+ */
+static u32 image_crc(const void *buf, unsigned int nr_objs, unsigned int hdr_size,
+		     unsigned int slab_size)
 {
 	const struct zslab_image_hdr *hdr = buf;
-	u32 crc;
-
 	size_t after = offsetof(struct zslab_image_hdr, crc) + sizeof(hdr->crc);
+	u32 crc;
 
 	crc = crc32c(~0U, buf, offsetof(struct zslab_image_hdr, crc));
 	crc = crc32c(crc, "\0\0\0\0", sizeof(hdr->crc));
-	crc = crc32c(crc, buf + after, len - after);
+	crc = crc32c(crc, buf + after, sizeof(*hdr) + map_bytes(nr_objs) - after);
+	crc = crc32c(crc, buf + hdr_size, slab_size);
 	return ~crc;
 }
 
@@ -42,8 +54,7 @@ static u32 image_crc(const void *buf, size_t len)
  */
 unsigned int zslab_image_hdr_size(unsigned int nr_objs, unsigned int lbs)
 {
-	return ALIGN(sizeof(struct zslab_image_hdr) +
-		     BITS_TO_U64(nr_objs) * sizeof(u64), lbs);
+	return ALIGN(sizeof(struct zslab_image_hdr) + map_bytes(nr_objs), lbs);
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_image_hdr_size);
 
@@ -66,11 +77,20 @@ void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
 	void *img = buf + hdr_size;
 	unsigned int i, live = 0;
 
-	memset(buf, 0, hdr_size + l->slab_size);
-	for_each_set_bit(i, inuse, l->nr_objs) {
-		memcpy(img + i * l->stride, data + i * l->stride, l->object_size);
-		live++;
+	/* Every byte is written once: live objects copied, the rest zeroed. */
+	memset(buf, 0, hdr_size);
+	for (i = 0; i < l->nr_objs; i++) {
+		void *slot = img + i * l->stride;
+
+		if (test_bit(i, inuse)) {
+			memcpy(slot, data + i * l->stride, l->object_size);
+			memset(slot + l->object_size, 0, l->stride - l->object_size);
+			live++;
+		} else {
+			memset(slot, 0, l->stride);
+		}
 	}
+	memset(img + l->nr_objs * l->stride, 0, l->slab_size - l->nr_objs * l->stride);
 	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++)
 		map[i] = cpu_to_le64(inuse[i]);
 	if (l->nr_objs % 64)
@@ -87,7 +107,7 @@ void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
 	hdr->nr_live = cpu_to_le32(live);
 	hdr->slab_id = cpu_to_le64(l->slab_id);
 	hdr->seq = cpu_to_le64(l->seq);
-	hdr->crc = cpu_to_le32(image_crc(buf, hdr_size + l->slab_size));
+	hdr->crc = cpu_to_le32(image_crc(buf, l->nr_objs, hdr_size, l->slab_size));
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_image_encode);
 
@@ -161,8 +181,13 @@ int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
 		*why = "image truncated";
 		return -EMSGSIZE;
 	}
-	if (le32_to_cpu(hdr->crc) != image_crc(buf, hdr_size + l->slab_size)) {
+	if (le32_to_cpu(hdr->crc) != image_crc(buf, l->nr_objs, hdr_size, l->slab_size)) {
 		*why = "CRC mismatch";
+		return -EUCLEAN;
+	}
+	if (memchr_inv(buf + sizeof(*hdr) + map_bytes(l->nr_objs), 0,
+		       hdr_size - sizeof(*hdr) - map_bytes(l->nr_objs))) {
+		*why = "header padding not zero";
 		return -EUCLEAN;
 	}
 	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++)

@@ -134,6 +134,7 @@ static const struct corruption corruptions[] = {
 	{ "flipped slab id (CRC catches it)", 32, 0x01, -EUCLEAN },
 	{ "flipped CRC", 48, 0x01, -EUCLEAN },
 	{ "reserved byte set (CRC catches it)", 60, 0x01, -EUCLEAN },
+	{ "header padding not zero", 200, 0x01, -EUCLEAN },
 	{ "bitmap bit flipped (CRC catches it)", 64, 0x02, -EUCLEAN },
 	{ "bitmap bit past the last object", 68, 0x80, -EUCLEAN },
 	{ "one data bit flipped in a live object", 512 + 3 * 104 + 7, 0x01, -EUCLEAN },
@@ -169,8 +170,10 @@ static void corrupt_image_with_fixed_crc_is_still_checked(struct kunit *test)
 	zslab_image_encode(f->buf, &f->l, f->inuse, f->data);
 	put_unaligned_le64(get_unaligned_le64(f->buf + 64) & ~2ULL, f->buf + 64);
 	put_unaligned_le32(get_unaligned_le32(f->buf + 28) - 1, f->buf + 28);
+	/* The CRC as the README defines it: header and bitmap, then slab data. */
 	put_unaligned_le32(0, f->buf + 48);
-	put_unaligned_le32(~crc32c(~0U, f->buf, f->len), f->buf + 48);
+	put_unaligned_le32(~crc32c(crc32c(~0U, f->buf, 64 + 8), f->buf + 512, 4096),
+			   f->buf + 48);
 	KUNIT_EXPECT_EQ(test, decode(f, f->len, &why), -EUCLEAN);
 	KUNIT_EXPECT_STREQ(test, why, "freed slot holds data");
 }

@@ -326,7 +326,7 @@ encode_cost() {
 set -- $(encode_cost)
 [ "$1" = 0 ] || fail "encode: ${1:-module load failed}"
 calc "printf \"writeback: CPU: zslab_image_encode() %.1f us per image, %.0f MB/s of images," \
-	"%.0f%% of the median fresh sync; of that crc32c (%s) %.1f us, %.0f MB/s\n\"," \
+	"%.0f%% of the median fresh sync; crc32c (%s) over one whole image buffer, for scale: %.1f us, %.0f MB/s\n\"," \
 	"$2 / $images / 1000, $images * $img / $2 * 1000, $2 / ($z_ms * 1e4)," \
 	"\"${crc_drv:-?}\", $3 / $images / 1000, $images * $img / $3 * 1000"
 echo "writeback: done"
