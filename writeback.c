@@ -27,7 +27,22 @@
 #include "zslab_trace.h"
 
 unsigned int zslab_writeback_ms = 1000;
-module_param_named(writeback_ms, zslab_writeback_ms, uint, 0644);
+
+/* A new interval takes effect now: the worker runs and re-arms with it. */
+static int set_writeback_ms(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret && zslab_device)
+		mod_delayed_work(zslab_device->wq, &zslab_device->wb_work, 0);
+	return ret;
+}
+
+static const struct kernel_param_ops writeback_ms_ops = {
+	.set = set_writeback_ms,
+	.get = param_get_uint,
+};
+module_param_cb(writeback_ms, &writeback_ms_ops, &zslab_writeback_ms, 0644);
 MODULE_PARM_DESC(writeback_ms, "Background writeback interval in ms, 0 = only on zslab_cache_sync() (default 1000)");
 
 /* Largest append bio we build, and so the most images in flight per bio. */

@@ -136,11 +136,15 @@ static void __exit zslab_exit(void)
 {
 	struct zslab_dev *zd = zslab_device;
 
+	/* Parameter setters run under this lock and look at zslab_device. */
+	kernel_param_lock(THIS_MODULE);
+	zslab_device = NULL;
+	kernel_param_unlock(THIS_MODULE);
+
 	zslab_alloc_exit();
 	zslab_debugfs_exit(zd);
 	zslab_writeback_exit(zd);
 	zslab_detach_device(zd);
-	zslab_device = NULL;
 	kfree(zd);
 }
 

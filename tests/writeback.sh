@@ -5,7 +5,7 @@
 # destroying the caches must reset their zones.
 . /test/lib.sh
 
-[ "$(load_zns_slab device=$ZNS writeback_ms=200)" = "load: ok" ] || { fail "zns_slab loads" "refused"; exit 1; }
+[ "$(load_zns_slab device=$ZNS writeback_ms=0)" = "load: ok" ] || { fail "zns_slab loads" "refused"; exit 1; }
 [ "$(ztool load /test/zslab_testclient.ko)" = "load: ok" ] || { fail "test client loads" "refused"; exit 1; }
 zone_sectors=$(($(sed -n 's/^zone_size_bytes: //p' $DBG/device) / 512))
 
@@ -18,8 +18,15 @@ expect_tc "create a cache of 64 B objects" 0 create 0 64
 expect_tc "create a cache of 700 B objects" 0 create 1 700
 expect_tc "churn 64 B objects (3000 live, 20000 operations)" 0 churn 0 3000 20000
 expect_tc "churn 700 B objects (500 live, 4000 operations)" 0 churn 1 500 4000
-sleep 1		# let the background writeback run too
-expect_tc "churn again after background writeback" 0 churn 0 3000 5000
+sleep 1
+[ "$(cstat tc0 slabs_written)" = 0 ] && [ "$(cstat tc0 dirty_slabs)" -gt 0 ] &&
+	pass "writeback_ms=0: dirty slabs wait for a sync" ||
+	fail "writeback_ms=0: dirty slabs wait for a sync" "written $(cstat tc0 slabs_written), dirty $(cstat tc0 dirty_slabs)"
+echo 200 >/sys/module/zns_slab/parameters/writeback_ms
+i=0; while [ "$(cstat tc0 slabs_written)" = 0 ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cstat tc0 slabs_written)" -gt 0 ] && pass "writeback_ms=200 at run time starts background writeback" ||
+	fail "writeback_ms=200 at run time starts background writeback" "nothing written in 3 s"
+expect_tc "churn again while background writeback runs" 0 churn 0 3000 5000
 expect_tc "sync of the 64 B cache returns 0" 0 sync 0
 expect_tc "sync of the 700 B cache returns 0" 0 sync 1
 expect_tc "every object kept its pattern" 0 verify 0
