@@ -181,7 +181,7 @@ int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
 /* --- allocator (alloc.c) --- */
 
 /* Objects a CPU keeps at hand; refills and flushes move half of it. */
-#define ZSLAB_MAG_SIZE		64
+#define ZSLAB_MAG_SIZE		128
 #define ZSLAB_MAG_BATCH		(ZSLAB_MAG_SIZE / 2)
 /* Empty slabs a cache keeps instead of returning them to the page allocator. */
 #define ZSLAB_EMPTY_RESERVE	2

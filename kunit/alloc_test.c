@@ -257,7 +257,7 @@ static void gfp_zero_returns_zeroed_objects(struct kunit *test)
 
 /* --- atomic contexts --- */
 
-#define ATOMIC_OBJS 96	/* more than a magazine: forces slab creation */
+#define ATOMIC_OBJS 96	/* more than one refill: forces slab creation */
 
 struct atomic_run {
 	struct zslab_cache *c;

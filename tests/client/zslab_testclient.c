@@ -185,17 +185,17 @@ static void tc_destroy(struct tc_cache *t)
 	kvfree(t->tags);
 }
 
-static long tc_run(char *cmd, const char **what)
+/* Run one command; @verb (16 bytes) is set to its name, or "error". */
+static long tc_run(char *cmd, char *verb)
 {
 	unsigned int i, a = 0, b = 0;
-	char verb[16];
 	int n;
 
 	n = sscanf(cmd, "%15s %u %u %u", verb, &i, &a, &b);
-	*what = "error";
-	if (n < 2 || i >= TC_CACHES)
+	if (n < 2 || i >= TC_CACHES) {
+		strscpy(verb, "error", 16);
 		return -EINVAL;
-	*what = verb;
+	}
 	if (!strcmp(verb, "create"))
 		return n == 3 ? tc_create(i, a) : -EINVAL;
 	if (!caches[i].c)
@@ -218,7 +218,7 @@ static long tc_run(char *cmd, const char **what)
 		tc_destroy(&caches[i]);
 		return 0;
 	}
-	*what = "error";
+	strscpy(verb, "error", 16);
 	return -EINVAL;
 }
 
@@ -226,7 +226,6 @@ static ssize_t cmd_write(struct file *file, const char __user *ubuf,
 			 size_t len, loff_t *ppos)
 {
 	char buf[64], verb[16];
-	const char *what;
 	long ret;
 
 	if (len >= sizeof(buf))
@@ -235,8 +234,7 @@ static ssize_t cmd_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[len] = '\0';
 	mutex_lock(&tc_lock);
-	ret = tc_run(buf, &what);
-	strscpy(verb, what, sizeof(verb));
+	ret = tc_run(buf, verb);
 	snprintf(tc_result, sizeof(tc_result), "%s: %ld\n", verb, ret);
 	mutex_unlock(&tc_lock);
 	return len;
