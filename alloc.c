@@ -989,10 +989,9 @@ void zslab_cache_destroy(struct zslab_cache *c)
 }
 EXPORT_SYMBOL_GPL(zslab_cache_destroy);
 
-int zslab_alloc_init(void)
+void zslab_alloc_init(void)
 {
 	zslab_cookie_secret = get_random_long();
-	return 0;
 }
 
 void zslab_alloc_exit(void)

@@ -337,7 +337,7 @@ void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s);
 void zslab_reap_dead_slabs(struct zslab_cache *c);
 void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors);
 extern atomic_t zslab_fail_slab_allocs;
-int zslab_alloc_init(void);
+void zslab_alloc_init(void);
 void zslab_alloc_exit(void);
 
 /* zone_io.c */
