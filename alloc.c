@@ -691,16 +691,9 @@ static void retire_empty_slabs(struct zslab_cache *c)
  */
 void zslab_cache_shrink(struct zslab_cache *c)
 {
-	struct zslab_dev *zd = zslab_device;
-
 	on_each_cpu(flush_this_cpu, c, 1);
 	retire_empty_slabs(c);
-	mutex_lock(&zd->wb_mutex);
-	zslab_writeback_cache(zd, c);
-	zslab_wait_writeback(c);
-	zslab_reap_dead_slabs(c);
-	zslab_zones_tidy(zd);
-	mutex_unlock(&zd->wb_mutex);
+	zslab_cache_writeback_settle(c);
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_cache_shrink);
 

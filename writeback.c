@@ -378,6 +378,33 @@ static void writeback_work_fn(struct work_struct *work)
 }
 
 /**
+ * zslab_cache_writeback_settle() - Write a cache's dirty slabs and settle.
+ * @c: the cache. Process context; sleeps.
+ *
+ * Writes every dirty slab, waits for the cache's bios (without holding the
+ * writeback mutex, so background writeback goes on), then frees retired
+ * slabs and resets zones left with nothing live.
+ */
+void zslab_cache_writeback_settle(struct zslab_cache *c)
+{
+	struct zslab_dev *zd = zslab_device;
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&zd->wb_mutex);
+	zslab_zones_tidy(zd);		/* zones an error took out may be back */
+	zslab_writeback_cache(zd, c);
+	mutex_unlock(&zd->wb_mutex);
+	zslab_wait_writeback(c);
+
+	mutex_lock(&zd->wb_mutex);
+	zslab_reap_dead_slabs(c);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
+	memalloc_noio_restore(noio);
+}
+
+/**
  * zslab_cache_sync() - Make everything done to a cache so far durable.
  * @c: the cache. Process context; sleeps.
  *
@@ -395,19 +422,8 @@ int zslab_cache_sync(struct zslab_cache *c)
 	int ret;
 
 	might_sleep();
+	zslab_cache_writeback_settle(c);
 	noio = memalloc_noio_save();
-	mutex_lock(&zd->wb_mutex);
-	zslab_zones_tidy(zd);		/* zones an error took out may be back */
-	zslab_writeback_cache(zd, c);
-	mutex_unlock(&zd->wb_mutex);
-	zslab_wait_writeback(c);
-
-	/* Free what died and reset zones left with nothing live. */
-	mutex_lock(&zd->wb_mutex);
-	zslab_reap_dead_slabs(c);
-	zslab_zones_tidy(zd);
-	mutex_unlock(&zd->wb_mutex);
-
 	ret = blkdev_issue_flush(zd->bdev);
 	atomic64_inc(&zd->io[ZSLAB_IO_FLUSHES]);
 	if (ret) {

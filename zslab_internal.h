@@ -368,6 +368,7 @@ int zslab_cache_writeback_init(struct zslab_cache *c);
 void zslab_cache_writeback_exit(struct zslab_cache *c);
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c);
 void zslab_wait_writeback(struct zslab_cache *c);
+void zslab_cache_writeback_settle(struct zslab_cache *c);
 extern const char *const zslab_io_stat_names[ZSLAB_IO_NR];
 extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
 
