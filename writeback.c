@@ -14,14 +14,16 @@
  * checked against the window the zone reservation allows, recorded as the
  * newest image of each slab, and the image it supersedes becomes stale.
  *
- * Memory: bios come from a bio_set and image buffers from a mempool, and
- * every pass runs under memalloc_noio_save(), so writeback makes progress
- * when memory is short.
+ * Memory: bios come from a bio_set, image buffers from a fixed set allocated
+ * at load, and every pass runs under memalloc_noio_save(), so writeback
+ * makes progress when memory is short.
  */
 #include <linux/blkdev.h>
+#include <linux/highmem.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include "zslab_internal.h"
 #define CREATE_TRACE_POINTS
 #include "zslab_trace.h"
@@ -48,7 +50,9 @@ MODULE_PARM_DESC(writeback_ms, "Background writeback interval in ms, 0 = only on
 /* Largest append bio we build, and so the most images in flight per bio. */
 #define ZSLAB_MAX_BIO_BYTES	(128 * 1024)
 #define ZSLAB_MAX_BIO_IMAGES	(ZSLAB_MAX_BIO_BYTES / (ZSLAB_DEFAULT_SLAB_SIZE + 512))
-#define ZSLAB_BUF_POOL_MIN	4
+/* Image buffers, so append bios in flight at once: 2 MiB at 128 KiB each. */
+#define ZSLAB_WB_BUFS		16
+#define ZSLAB_BIO_POOL_MIN	4	/* bios the bio_set keeps in reserve */
 
 const char *const zslab_io_stat_names[ZSLAB_IO_NR] = {
 	[ZSLAB_IO_BIOS]		= "bios",
@@ -76,7 +80,7 @@ const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
 struct zslab_wb_bio {
 	struct zslab_dev *zd;
 	struct zslab_cache *c;
-	void *buf;
+	struct zslab_img_buf *buf;
 	unsigned int zone;
 	unsigned int nr;
 	u64 first_seq;
@@ -157,6 +161,44 @@ static void record_image(struct zslab_dev *zd, struct zslab_cache *c,
 		zslab_zone_image_dropped(zd, stale_zone, c->img_sectors);
 }
 
+static struct zslab_img_buf *img_buf_take(struct zslab_dev *zd)
+{
+	struct zslab_img_buf *b;
+	unsigned long flags;
+
+	spin_lock_irqsave(&zd->buf_lock, flags);
+	b = list_first_entry_or_null(&zd->free_bufs, struct zslab_img_buf, node);
+	if (b)
+		list_del(&b->node);
+	spin_unlock_irqrestore(&zd->buf_lock, flags);
+	return b;
+}
+
+/* A free image buffer; waits for a bio to complete if all are in flight. */
+static struct zslab_img_buf *img_buf_get(struct zslab_dev *zd)
+{
+	struct zslab_img_buf *b;
+
+	wait_event(zd->buf_wait, (b = img_buf_take(zd)));
+	return b;
+}
+
+/* Any context. */
+static void img_buf_put(struct zslab_dev *zd, struct zslab_img_buf *b)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zd->buf_lock, flags);
+	list_add(&b->node, &zd->free_bufs);
+	spin_unlock_irqrestore(&zd->buf_lock, flags);
+	wake_up(&zd->buf_wait);
+}
+
+static struct page *img_buf_page(void *p)
+{
+	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+}
+
 static void wb_end_io(struct bio *bio)
 {
 	struct zslab_wb_bio *wb = container_of(bio, struct zslab_wb_bio, bio);
@@ -191,7 +233,7 @@ static void wb_end_io(struct bio *bio)
 	if (lat > atomic64_read(&zd->io[ZSLAB_IO_LAT_MAX_NS]))
 		atomic64_set(&zd->io[ZSLAB_IO_LAT_MAX_NS], lat);
 
-	mempool_free(wb->buf, zd->buf_pool);
+	img_buf_put(zd, wb->buf);
 	bio_put(bio);
 	if (atomic_dec_and_test(&c->inflight))
 		wake_up_all(&c->wb_wait);
@@ -205,20 +247,28 @@ static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cach
 	struct zslab_wb_bio *wb;
 	struct bio *bio;
 
-	/* GFP_NOIO from a bio_set and a mempool: waits, never fails. */
+	/* GFP_NOIO from a bio_set, a buffer of our own: waits, never fails. */
 	bio = bio_alloc_bioset(zd->bdev, pages, REQ_OP_ZONE_APPEND, GFP_NOIO,
 			       &zd->bio_set);
 	wb = container_of(bio, struct zslab_wb_bio, bio);
 	wb->zd = zd;
 	wb->c = c;
 	wb->nr = 0;
-	wb->buf = mempool_alloc(zd->buf_pool, GFP_NOIO);
+	wb->buf = img_buf_get(zd);
+	if (wb->buf->img_bytes != img_bytes(c) || wb->buf->hdr_size != c->hdr_size ||
+	    wb->buf->hdr_used != zslab_image_hdr_used(c->objs_per_slab)) {
+		/* Another layout's header bytes may lie in our padding. */
+		memset(wb->buf->mem, 0, zd->buf_bytes);
+		wb->buf->img_bytes = img_bytes(c);
+		wb->buf->hdr_size = c->hdr_size;
+		wb->buf->hdr_used = zslab_image_hdr_used(c->objs_per_slab);
+	}
 	return wb;
 }
 
 static void wb_bio_free(struct zslab_wb_bio *wb)
 {
-	mempool_free(wb->buf, wb->zd->buf_pool);
+	img_buf_put(wb->zd, wb->buf);
 	bio_put(&wb->bio);
 }
 
@@ -234,10 +284,12 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	while (done < len) {
 		unsigned int n = min_t(unsigned int, PAGE_SIZE, len - done);
 
-		if (bio_add_zone_append_page(bio, virt_to_page(wb->buf + done), n, 0) != n)
+		if (bio_add_zone_append_page(bio, img_buf_page(wb->buf->mem + done),
+					     n, 0) != n)
 			break;
 		done += n;
 	}
+	flush_kernel_vmap_range(wb->buf->mem, len);	/* if vmalloc()ed */
 	ret = done == len ? 0 : -EIO;
 	if (!ret)
 		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
@@ -288,7 +340,9 @@ static void encode_slab(struct zslab_dev *zd, struct zslab_cache *c,
 
 	if (!wb->nr)
 		wb->first_seq = l.seq;
-	zslab_image_encode(wb->buf + wb->nr * img_bytes(c), &l, s->map, s->base);
+	/* The buffer's layout is c's: its padding is zero (wb_bio_alloc()). */
+	zslab_image_encode(wb->buf->mem + wb->nr * img_bytes(c), &l, s->map,
+			   s->base, true);
 	wb->slabs[wb->nr++] = s;
 }
 
@@ -480,6 +534,37 @@ void zslab_cache_writeback_exit(struct zslab_cache *c)
 	mutex_unlock(&zd->wb_mutex);
 }
 
+static void img_bufs_exit(struct zslab_dev *zd)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZSLAB_WB_BUFS; i++)
+		kvfree(zd->bufs[i].mem);
+	kfree(zd->bufs);
+}
+
+/* Page-aligned buffers, vmalloc()ed if memory is too fragmented for kmalloc. */
+static int img_bufs_init(struct zslab_dev *zd)
+{
+	unsigned int i;
+
+	spin_lock_init(&zd->buf_lock);
+	INIT_LIST_HEAD(&zd->free_bufs);
+	init_waitqueue_head(&zd->buf_wait);
+	zd->bufs = kcalloc(ZSLAB_WB_BUFS, sizeof(*zd->bufs), GFP_KERNEL);
+	if (!zd->bufs)
+		return -ENOMEM;
+	for (i = 0; i < ZSLAB_WB_BUFS; i++) {
+		zd->bufs[i].mem = kvmalloc(zd->buf_bytes, GFP_KERNEL);
+		if (!zd->bufs[i].mem) {
+			img_bufs_exit(zd);
+			return -ENOMEM;
+		}
+		list_add_tail(&zd->bufs[i].node, &zd->free_bufs);
+	}
+	return 0;
+}
+
 int zslab_writeback_init(struct zslab_dev *zd)
 {
 	unsigned int append = zd->geo.max_append_sectors << SECTOR_SHIFT;
@@ -490,15 +575,14 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	mutex_init(&zd->wb_mutex);
 	atomic_set(&zd->inflight, 0);
 	init_waitqueue_head(&zd->inflight_wait);
-	ret = bioset_init(&zd->bio_set, ZSLAB_BUF_POOL_MIN,
+	ret = bioset_init(&zd->bio_set, ZSLAB_BIO_POOL_MIN,
 			  offsetof(struct zslab_wb_bio, bio), BIOSET_NEED_BVECS);
 	if (ret)
 		return ret;
-	ret = -ENOMEM;
-	/* Large kmalloc buffers are page-aligned and physically contiguous. */
-	zd->buf_pool = mempool_create_kmalloc_pool(ZSLAB_BUF_POOL_MIN, zd->buf_bytes);
-	if (!zd->buf_pool)
+	ret = img_bufs_init(zd);
+	if (ret)
 		goto bioset;
+	ret = -ENOMEM;
 	zd->wq = alloc_workqueue("zns_slab_wb", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
 	if (!zd->wq)
 		goto pool;
@@ -509,7 +593,7 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	return 0;
 
 pool:
-	mempool_destroy(zd->buf_pool);
+	img_bufs_exit(zd);
 bioset:
 	bioset_exit(&zd->bio_set);
 	return ret;
@@ -523,6 +607,6 @@ void zslab_writeback_exit(struct zslab_dev *zd)
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 	destroy_workqueue(zd->wq);
-	mempool_destroy(zd->buf_pool);
+	img_bufs_exit(zd);
 	bioset_exit(&zd->bio_set);
 }

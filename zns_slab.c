@@ -118,6 +118,7 @@ static int __init zslab_init(void)
 		goto free;
 	}
 
+	zslab_image_choose_crc();
 	zslab_alloc_init();
 	zslab_debugfs_init(zd);
 	zslab_device = zd;

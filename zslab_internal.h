@@ -106,6 +106,20 @@ enum zslab_io_stat {
 	ZSLAB_IO_NR
 };
 
+/*
+ * A buffer for one append bio's images, allocated at load and kept: page
+ * allocations (zeroed under init_on_alloc) per bio would cost more than the
+ * images. It remembers the layout it last held, whose header padding is
+ * still zero, so the encoder need not write that padding again.
+ */
+struct zslab_img_buf {
+	struct list_head node;		/* on free_bufs when not under a bio */
+	void *mem;			/* buf_bytes, kvmalloc()ed */
+	unsigned int img_bytes;		/* layout last encoded here, 0 if none */
+	unsigned int hdr_size;
+	unsigned int hdr_used;		/* header + bitmap bytes of that layout */
+};
+
 /* The one device the module owns while loaded. */
 struct zslab_dev {
 	struct zslab_bdev_handle handle;
@@ -121,7 +135,10 @@ struct zslab_dev {
 
 	/* writeback (writeback.c) */
 	struct bio_set bio_set;
-	mempool_t *buf_pool;		/* image buffers of buf_bytes each */
+	struct zslab_img_buf *bufs;	/* ZSLAB_WB_BUFS image buffers, for good */
+	spinlock_t buf_lock;		/* free_bufs (irq-safe: completions) */
+	struct list_head free_bufs;
+	wait_queue_head_t buf_wait;	/* a pass waiting for a free buffer */
 	unsigned int buf_bytes;		/* largest append bio we build */
 	struct workqueue_struct *wq;
 	struct delayed_work wb_work;
@@ -171,9 +188,21 @@ struct zslab_image_layout {
 	u64 seq;
 };
 
+/* The two ways slab_image.c can compute CRC32C (same values). */
+enum zslab_crc_impl {
+	ZSLAB_CRC_LIB,		/* the kernel's crc32c(): CPU instruction if any */
+	ZSLAB_CRC_TABLE,	/* lib/crc32's portable __crc32c_le() */
+	ZSLAB_NR_CRC_IMPLS
+};
+
+void zslab_image_choose_crc(void);
+void zslab_image_use_crc(enum zslab_crc_impl impl);
+enum zslab_crc_impl zslab_image_crc_impl(u64 ns_per_4k[ZSLAB_NR_CRC_IMPLS]);
 unsigned int zslab_image_hdr_size(unsigned int nr_objs, unsigned int lbs);
+unsigned int zslab_image_hdr_used(unsigned int nr_objs);
 void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
-			const unsigned long *inuse, const void *data);
+			const unsigned long *inuse, const void *data,
+			bool pad_is_zero);
 int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
 		       struct zslab_image_layout *l, unsigned long *inuse,
 		       const char **why);

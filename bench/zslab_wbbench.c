@@ -175,7 +175,7 @@ static int wb_encode(unsigned int n, struct zslab_image_layout *l,
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
 		l->seq = i + 1;
-		zslab_image_encode(img, l, map, data);
+		zslab_image_encode(img, l, map, data, i > 0);
 		if (!(i & 255))
 			cond_resched();
 	}

@@ -46,7 +46,7 @@ static struct image_fixture *make_image(struct kunit *test, unsigned int lbs)
 		__set_bit(i, f->inuse);
 		memset(f->data + i * 104, i + 1, 100);
 	}
-	zslab_image_encode(f->buf, &f->l, f->inuse, f->data);
+	zslab_image_encode(f->buf, &f->l, f->inuse, f->data, false);
 	return f;
 }
 
@@ -167,7 +167,7 @@ static void corrupt_image_with_fixed_crc_is_still_checked(struct kunit *test)
 	/* A freed slot with data, under a CRC that matches: still refused. */
 	__set_bit(1, f->inuse);
 	memset(f->data + 104, 0x11, 100);
-	zslab_image_encode(f->buf, &f->l, f->inuse, f->data);
+	zslab_image_encode(f->buf, &f->l, f->inuse, f->data, false);
 	put_unaligned_le64(get_unaligned_le64(f->buf + 64) & ~2ULL, f->buf + 64);
 	put_unaligned_le32(get_unaligned_le32(f->buf + 28) - 1, f->buf + 28);
 	/* The CRC as the README defines it: header and bitmap, then slab data. */
@@ -176,6 +176,69 @@ static void corrupt_image_with_fixed_crc_is_still_checked(struct kunit *test)
 			   f->buf + 48);
 	KUNIT_EXPECT_EQ(test, decode(f, f->len, &why), -EUCLEAN);
 	KUNIT_EXPECT_STREQ(test, why, "freed slot holds data");
+}
+
+/* The stored CRC is CRC32C as the README defines it, whichever route made it. */
+static u32 readme_crc(struct image_fixture *f, unsigned int hdr_size)
+{
+	u8 hdr[64 + 8];
+
+	memcpy(hdr, f->buf, sizeof(hdr));
+	put_unaligned_le32(0, hdr + 48);
+	return ~crc32c(crc32c(~0U, hdr, sizeof(hdr)), f->buf + hdr_size, 4096);
+}
+
+static void both_crc_routes_read_each_others_images(struct kunit *test)
+{
+	enum zslab_crc_impl was = zslab_image_crc_impl(NULL);
+	struct image_fixture *f;
+	const char *why = NULL;
+
+	zslab_image_use_crc(ZSLAB_CRC_LIB);
+	f = make_image(test, 512);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(f->buf + 48), readme_crc(f, 512));
+	zslab_image_use_crc(ZSLAB_CRC_TABLE);
+	KUNIT_EXPECT_EQ_MSG(test, decode(f, f->len, &why), 0, "%s", why);
+
+	f = make_image(test, 4096);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(f->buf + 48), readme_crc(f, 4096));
+	zslab_image_use_crc(ZSLAB_CRC_LIB);
+	KUNIT_EXPECT_EQ_MSG(test, decode(f, f->len, &why), 0, "%s", why);
+	f->buf[4096 + 7] ^= 1;
+	zslab_image_use_crc(ZSLAB_CRC_TABLE);
+	KUNIT_EXPECT_EQ(test, decode(f, f->len, &why), -EUCLEAN);
+	KUNIT_EXPECT_STREQ(test, why, "CRC mismatch");
+	zslab_image_use_crc(was);
+}
+
+/*
+ * An image buffer keeps the padding of the layout it last held, so the
+ * encoder may skip it; it must not when the padding is not known zero.
+ */
+static void encoder_writes_padding_unless_told_it_is_zero(struct kunit *test)
+{
+	struct image_fixture *f = make_image(test, 4096);
+	unsigned int used = zslab_image_hdr_used(39);
+	const char *why = NULL;
+
+	KUNIT_EXPECT_EQ(test, used, 64U + 8U);
+	memset(f->buf, 0x5a, f->len);			/* a buffer with history */
+	zslab_image_encode(f->buf, &f->l, f->inuse, f->data, false);
+	KUNIT_EXPECT_NULL(test, memchr_inv(f->buf + used, 0, 4096 - used));
+	KUNIT_EXPECT_EQ_MSG(test, decode(f, f->len, &why), 0, "%s", why);
+
+	/* Same layout again: padding untouched and still zero, image good. */
+	f->l.seq++;
+	__clear_bit(0, f->inuse);
+	zslab_image_encode(f->buf, &f->l, f->inuse, f->data, true);
+	KUNIT_EXPECT_EQ_MSG(test, decode(f, f->len, &why), 0, "%s", why);
+	KUNIT_EXPECT_NULL(test, memchr_inv(f->buf + 4096, 0, 104));	/* slot 0 freed */
+
+	/* Told wrongly that it is zero: the decoder catches it, not the CRC. */
+	f->buf[4000] = 1;
+	zslab_image_encode(f->buf, &f->l, f->inuse, f->data, true);
+	KUNIT_EXPECT_EQ(test, decode(f, f->len, &why), -EUCLEAN);
+	KUNIT_EXPECT_STREQ(test, why, "header padding not zero");
 }
 
 static void truncated_images_are_refused(struct kunit *test)
@@ -369,6 +432,8 @@ static struct kunit_case image_test_cases[] = {
 	KUNIT_CASE(fields_are_little_endian_at_fixed_offsets),
 	KUNIT_CASE_PARAM(corrupt_images_are_refused_with_a_reason, corruption_gen_params),
 	KUNIT_CASE(corrupt_image_with_fixed_crc_is_still_checked),
+	KUNIT_CASE(both_crc_routes_read_each_others_images),
+	KUNIT_CASE(encoder_writes_padding_unless_told_it_is_zero),
 	KUNIT_CASE(truncated_images_are_refused),
 	KUNIT_CASE(zeroed_and_random_blocks_are_not_images),
 	KUNIT_CASE(zones_are_sorted_by_use_at_load),
