@@ -139,26 +139,41 @@ void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors)
 		zslab_zone_image_dropped(zslab_device, zone, img_sectors);
 }
 
-/* Record the image at @sector as @s's newest, unless a newer one landed first. */
-static void record_image(struct zslab_dev *zd, struct zslab_cache *c,
-			 struct zslab_slab *s, unsigned int zone,
-			 sector_t sector, u32 seq)
+/*
+ * Record the bio's images as their slabs' newest, unless a newer image of a
+ * slab landed first; the images they supersede become stale. One lock hold
+ * for the whole bio.
+ */
+static void record_images(struct zslab_dev *zd, struct zslab_wb_bio *wb,
+			  sector_t sector)
 {
-	u32 stale_zone = ZSLAB_NO_IMAGE;
+	struct zslab_cache *c = wb->c;
+	bool reset_due = false;
 	unsigned long flags;
+	unsigned int i;
 
 	spin_lock_irqsave(&zd->zone_lock, flags);
-	if (s->img_zone == ZSLAB_NO_IMAGE || seq_newer(seq, s->img_seq)) {
-		stale_zone = s->img_zone;
-		s->img_zone = zone;
-		s->img_offset = sector - zd->zones[zone].start;
-		s->img_seq = seq;
-	} else {
-		stale_zone = zone;	/* an older image landed last */
+	for (i = 0; i < wb->nr; i++) {
+		struct zslab_slab *s = wb->slabs[i];
+		u32 seq = (u32)(wb->first_seq + i), stale_zone;
+
+		if (s->img_zone == ZSLAB_NO_IMAGE || seq_newer(seq, s->img_seq)) {
+			stale_zone = s->img_zone;
+			s->img_zone = wb->zone;
+			s->img_offset = sector + (sector_t)i * c->img_sectors -
+					zd->zones[wb->zone].start;
+			s->img_seq = seq;
+		} else {
+			stale_zone = wb->zone;	/* an older image landed last */
+		}
+		if (stale_zone != ZSLAB_NO_IMAGE)
+			reset_due |= zslab_zone_image_dropped_locked(zd, stale_zone,
+								     c->img_sectors);
 	}
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
-	if (stale_zone != ZSLAB_NO_IMAGE)
-		zslab_zone_image_dropped(zd, stale_zone, c->img_sectors);
+	/* A zone whose images are all stale is reset at once, by the worker. */
+	if (reset_due)
+		mod_delayed_work(zd->wq, &zd->wb_work, 0);
 }
 
 static struct zslab_img_buf *img_buf_take(struct zslab_dev *zd)
@@ -199,6 +214,20 @@ static struct page *img_buf_page(void *p)
 	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
 }
 
+/*
+ * Bytes of a buffer one bio_vec may take: a kmalloc()ed buffer is physically
+ * contiguous, so a few large segments (one, on NVMe) rather than a page
+ * each; an append bio must never need splitting, so not past the limit.
+ */
+static unsigned int img_buf_segment(struct zslab_dev *zd, struct zslab_img_buf *b)
+{
+	unsigned int seg = queue_max_segment_size(bdev_get_queue(zd->bdev));
+
+	if (is_vmalloc_addr(b->mem) || seg < PAGE_SIZE)
+		return PAGE_SIZE;
+	return round_down(seg, PAGE_SIZE);
+}
+
 static void wb_end_io(struct bio *bio)
 {
 	struct zslab_wb_bio *wb = container_of(bio, struct zslab_wb_bio, bio);
@@ -213,14 +242,11 @@ static void wb_end_io(struct bio *bio)
 	ok = zslab_zone_append_done(zd, wb->zone, sector, sectors, !bio->bi_status);
 	trace_zslab_wb_complete(c->id, wb->zone, sector, wb->nr,
 				ok ? 0 : blk_status_to_errno(bio->bi_status) ?: -EIO, lat);
-	for (i = 0; i < wb->nr; i++) {
-		if (ok)
-			record_image(zd, c, wb->slabs[i], wb->zone,
-				     sector + (sector_t)i * c->img_sectors,
-				     (u32)(wb->first_seq + i));
-		else
+	if (ok)
+		record_images(zd, wb, sector);
+	else
+		for (i = 0; i < wb->nr; i++)
 			zslab_slab_mark_dirty(c, wb->slabs[i]);	/* write it elsewhere */
-	}
 	if (ok) {
 		atomic64_add(wb->nr, &c->wb[ZSLAB_WB_WRITTEN]);
 		atomic64_add(sectors << SECTOR_SHIFT, &c->wb[ZSLAB_WB_BYTES]);
@@ -282,7 +308,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	int ret;
 
 	while (done < len) {
-		unsigned int n = min_t(unsigned int, PAGE_SIZE, len - done);
+		unsigned int n = min(img_buf_segment(zd, wb->buf), len - done);
 
 		if (bio_add_zone_append_page(bio, img_buf_page(wb->buf->mem + done),
 					     n, 0) != n)

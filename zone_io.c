@@ -507,18 +507,29 @@ bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_zone_append_done);
 
-/* An image was superseded or its slab died: its sectors are stale now. */
+/*
+ * An image was superseded or its slab died: its sectors are stale now.
+ * Returns true if nothing in the zone is live any more (it is due a reset).
+ */
+bool zslab_zone_image_dropped_locked(struct zslab_dev *zd, unsigned int zone,
+				     sector_t sectors)
+{
+	struct zslab_zone *z = &zd->zones[zone];
+
+	lockdep_assert_held(&zd->zone_lock);
+	z->live -= min(z->live, sectors);
+	z->stale += sectors;
+	return !z->live && !z->inflight;
+}
+
 void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,
 			      sector_t sectors)
 {
-	struct zslab_zone *z = &zd->zones[zone];
 	unsigned long flags;
 	bool dead;
 
 	spin_lock_irqsave(&zd->zone_lock, flags);
-	z->live -= min(z->live, sectors);
-	z->stale += sectors;
-	dead = !z->live && !z->inflight;
+	dead = zslab_zone_image_dropped_locked(zd, zone, sectors);
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	/* A zone whose images are all stale is reset at once, by the worker. */
 	if (dead)

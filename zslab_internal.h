@@ -382,6 +382,8 @@ int zslab_zones_init(struct zslab_dev *zd);
 int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
 		       sector_t sectors, unsigned int *zone, sector_t *offset);
 void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c);
+bool zslab_zone_image_dropped_locked(struct zslab_dev *zd, unsigned int zone,
+				     sector_t sectors);
 void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,
 			      sector_t sectors);
 bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
