@@ -72,7 +72,7 @@ static inline struct zslab_slab *our_obj_slab(const void *obj)
 /* ------------------------------------------------------------------ */
 /* Misuse: reported once, counted always, never acted upon.            */
 
-static bool cookie_of_some_cache(unsigned long cookie)
+static noinline bool cookie_of_some_cache(unsigned long cookie)
 {
 	struct zslab_cache *c;
 	bool found = false;
@@ -100,9 +100,9 @@ static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
  * The slab holding @obj, if @obj is a live-or-free object start of cache @c.
  * Otherwise NULL, with the kind of misuse in @why.
  */
-static struct zslab_slab *checked_obj_slab(struct zslab_cache *c,
-					   const void *obj, unsigned int *idx,
-					   enum zslab_misuse *why)
+static __always_inline struct zslab_slab *
+checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
+		 enum zslab_misuse *why)
 {
 	struct zslab_slab *s;
 	struct page *page;
@@ -314,6 +314,29 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 	return got;
 }
 
+/*
+ * A retired slab the writeback pass has not freed yet is as good as a new
+ * one and costs no page allocation: churn that empties and refills slabs
+ * faster than passes run reuses them. It may still be on the dirty list
+ * (the pass then treats it as live again); dirtying it makes the next pass
+ * settle its image either way.
+ */
+static struct zslab_slab *revive_dead_slab(struct zslab_cache *c)
+{
+	struct zslab_slab *s = list_first_entry_or_null(&c->dead, struct zslab_slab, list);
+
+	if (!s)
+		return NULL;
+	atomic_andnot(ZSLAB_SLAB_DEAD, &s->flags);
+	c->nr_dead--;
+	c->nr_slabs++;
+	c->nr_empty++;
+	c->slabs_revived++;
+	list_move(&s->list, &c->empty);
+	zslab_slab_mark_dirty(c, s);
+	return s;
+}
+
 /* Fill an empty magazine by half from partial slabs, then the reserve. */
 static unsigned int refill_magazine(struct zslab_cache *c,
 				    struct zslab_cpu_cache *cc)
@@ -328,6 +351,8 @@ static unsigned int refill_magazine(struct zslab_cache *c,
 		if (!s)
 			s = list_first_entry_or_null(&c->empty, struct zslab_slab, list);
 		if (!s)
+			s = revive_dead_slab(c);
+		if (!s)
 			break;
 		got += take_from_slab(c, s, cc->objs + got, ZSLAB_MAG_BATCH - got);
 	}
@@ -335,27 +360,27 @@ static unsigned int refill_magazine(struct zslab_cache *c,
 	return got;
 }
 
-static void return_to_slab(struct zslab_cache *c, void *obj)
-{
-	struct zslab_slab *s = our_obj_slab(obj);
-	enum slab_state was = slab_state(c, s);
-
-	__set_bit(obj_index(c, s, obj), slab_avail(c, s));
-	s->nr_avail++;
-	relist_slab(c, s, was);
-}
-
-/* Give the @n oldest objects of a magazine back to their slabs. */
+/*
+ * Give the @n oldest objects of a magazine back to their slabs. Objects
+ * freed together mostly share a slab: each run of them is one relist.
+ */
 static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
 			   unsigned int n)
 {
-	unsigned int i;
-	unsigned int count = zslab_mag_count(cc);
+	unsigned int count = zslab_mag_count(cc), i = 0;
 
 	lockdep_assert_held(&c->lock);
 	n = min(n, count);
-	for (i = 0; i < n; i++)
-		return_to_slab(c, cc->objs[i]);
+	while (i < n) {
+		struct zslab_slab *s = our_obj_slab(cc->objs[i]);
+		enum slab_state was = slab_state(c, s);
+
+		do {
+			__set_bit(obj_index(c, s, cc->objs[i]), slab_avail(c, s));
+			s->nr_avail++;
+		} while (++i < n && our_obj_slab(cc->objs[i]) == s);
+		relist_slab(c, s, was);
+	}
 	memmove(cc->objs, cc->objs + n, (count - n) * sizeof(cc->objs[0]));
 	mag_set_count(cc, count - n);
 }
@@ -371,8 +396,11 @@ static inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), slab_inuse(s))))
 		return NULL;
 	zslab_slab_mark_dirty(c, s);
-	/* __GFP_ZERO, or init_on_alloc hardening as SLUB honours it. */
-	if (unlikely(want_init_on_alloc(gfp)))
+	/*
+	 * __GFP_ZERO, or init_on_alloc hardening as SLUB honours it: not for
+	 * a cache with a constructor, whose objects keep what it set up.
+	 */
+	if (unlikely((gfp & __GFP_ZERO) || (want_init_on_alloc(0) && !c->ctor)))
 		memset(obj, 0, c->object_size);
 	return obj;
 }
@@ -501,7 +529,7 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 		return;
 	}
 	zslab_slab_mark_dirty(c, s);	/* the image must lose the object */
-	if (unlikely(want_init_on_free()))
+	if (unlikely(want_init_on_free() && !c->ctor))
 		memset(obj, 0, c->object_size);
 
 	/* Push as alloc pops: preemption off, retry if an interrupt cut in. */
@@ -735,6 +763,7 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 	info->empty = c->nr_empty;
 	info->slabs_allocated = c->slabs_allocated;
 	info->slabs_freed = c->slabs_freed;
+	info->slabs_revived = c->slabs_revived;
 	info->dead = c->nr_dead;
 	info->active_objs = count_slab_objs(c, &c->partial, &avail, &info->dirty) +
 			    count_slab_objs(c, &c->full, &avail, &info->dirty) +

@@ -150,8 +150,8 @@ static int cache_show(struct seq_file *m, void *v)
 		   info.active_objs, info.total_objs, info.magazine_objs);
 	seq_printf(m, "slabs: %u\npartial_slabs: %u\nempty_slabs: %u\n",
 		   info.slabs, info.partial, info.empty);
-	seq_printf(m, "slabs_allocated: %llu\nslabs_freed: %llu\n",
-		   info.slabs_allocated, info.slabs_freed);
+	seq_printf(m, "slabs_allocated: %llu\nslabs_freed: %llu\nslabs_revived: %llu\n",
+		   info.slabs_allocated, info.slabs_freed, info.slabs_revived);
 	seq_printf(m, "bytes: %lu\nloss: %lu\n", info.bytes, info.loss);
 	for (i = 0; i < ZSLAB_NR_STATS; i++)
 		seq_printf(m, "%s: %llu\n", zslab_stat_names[i], info.stat[i]);

@@ -99,15 +99,9 @@ static unsigned int images_per_bio(struct zslab_dev *zd, struct zslab_cache *c)
 	return min_t(unsigned int, zd->buf_bytes / img_bytes(c), ZSLAB_MAX_BIO_IMAGES);
 }
 
-/**
- * zslab_slab_mark_dirty() - Queue a slab for writeback (once).
- * @c: its cache.
- * @s: the slab. Any context.
- */
-void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
+/* The out-of-line half of zslab_slab_mark_dirty(): the slab looked clean. */
+void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
 {
-	if (atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY)
-		return;
 	if (atomic_fetch_or(ZSLAB_SLAB_DIRTY, &s->flags) & ZSLAB_SLAB_DIRTY)
 		return;
 	atomic64_inc(&c->wb[ZSLAB_WB_DIRTIED]);

@@ -314,6 +314,7 @@ struct zslab_cache {
 	unsigned int nr_empty;
 	u64 slabs_allocated;		/* over the cache's life */
 	u64 slabs_freed;
+	u64 slabs_revived;		/* retired slabs taken back before freeing */
 
 	atomic64_t misuse[ZSLAB_NR_MISUSE];
 
@@ -353,7 +354,7 @@ struct zslab_cache_info {
 	unsigned long loss;		/* bytes not holding a live object */
 	u64 stat[ZSLAB_NR_STATS];
 	u64 misuse[ZSLAB_NR_MISUSE];
-	u64 slabs_allocated, slabs_freed;
+	u64 slabs_allocated, slabs_freed, slabs_revived;
 	unsigned int dead;
 	unsigned long dirty;		/* slabs queued for writeback */
 	u64 wb[ZSLAB_NR_WB_STATS];
@@ -362,7 +363,21 @@ struct zslab_cache_info {
 unsigned int zslab_desc_bytes(const struct zslab_cache *c);
 void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info);
 void zslab_cache_shrink(struct zslab_cache *c);
-void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s);
+void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s);
+
+/**
+ * zslab_slab_mark_dirty() - Queue a slab for writeback (once).
+ * @c: its cache.
+ * @s: the slab. Any context.
+ *
+ * Inline, as alloc and free call it every time: mostly the slab is queued
+ * already and a flag read is all it costs.
+ */
+static inline void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
+{
+	if (!(atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY))
+		__zslab_slab_mark_dirty(c, s);
+}
 void zslab_reap_dead_slabs(struct zslab_cache *c);
 void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors);
 extern atomic_t zslab_fail_slab_allocs;

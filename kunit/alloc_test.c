@@ -221,10 +221,17 @@ static void constructor_runs_once_per_object_when_its_slab_is_made(struct kunit 
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), (int)c->objs_per_slab);
 	for (i = 0; i < 48; i++)
 		KUNIT_EXPECT_EQ(test, a[i], 0xc7);
-	/* Reused objects are not constructed again (kmem_cache semantics). */
+	/*
+	 * Reused objects are not constructed again (kmem_cache semantics),
+	 * and keep the state they were freed in: init_on_alloc/init_on_free
+	 * (the debug VM boots with both) leave a constructed cache alone.
+	 */
 	zslab_cache_free(c, a);
 	a = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), (int)c->objs_per_slab);
+	for (i = 0; i < 48; i++)
+		KUNIT_EXPECT_EQ(test, a[i], 0xc7);
 	zslab_cache_free(c, a);
 	zslab_cache_destroy(c);
 }
@@ -513,6 +520,46 @@ static void memory_returns_after_churn(struct kunit *test)
 	zslab_cache_destroy(c);
 }
 
+/*
+ * Churn faster than writeback passes: slabs retired when they emptied are
+ * taken back before any new page is allocated. (A background pass landing
+ * in between may free some first; then new pages replace exactly those.)
+ */
+static void retired_slabs_are_reused_before_new_pages(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-revive", 512, 0, 0, NULL);
+	unsigned int n = 40 * c->objs_per_slab, i;
+	void **objs = obj_array(test, n);
+	struct zslab_cache_info before, after;
+
+	for (i = 0; i < n; i++) {
+		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < n; i++)
+		zslab_cache_free(c, objs[i]);
+	before = info_of(c);
+	KUNIT_EXPECT_GT(test, before.dead, 0U);
+	for (i = 0; i < n; i++) {
+		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	after = info_of(c);
+	KUNIT_EXPECT_LE(test, after.slabs_allocated - before.slabs_allocated,
+			after.slabs_freed - before.slabs_freed);
+	KUNIT_EXPECT_GT(test, after.slabs_revived - before.slabs_revived +
+			after.slabs_freed - before.slabs_freed, 0ULL);
+	KUNIT_EXPECT_EQ(test, after.active_objs, (unsigned long)n);
+
+	for (i = 0; i < n; i++)
+		zslab_cache_free(c, objs[i]);
+	zslab_cache_shrink(c);
+	after = info_of(c);
+	KUNIT_EXPECT_EQ(test, after.slabs, 0U);
+	KUNIT_EXPECT_EQ(test, after.slabs_allocated, after.slabs_freed);
+	zslab_cache_destroy(c);
+}
+
 static void dram_overhead_of_128b_objects_is_at_most_2_percent(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-overhead", 128, 0, 0, NULL);
@@ -712,6 +759,7 @@ static struct kunit_case alloc_test_cases[] = {
 	KUNIT_CASE(foreign_pointers_are_caught_counted_and_harmless),
 	KUNIT_CASE(destroy_with_live_objects_releases_them),
 	KUNIT_CASE(memory_returns_after_churn),
+	KUNIT_CASE(retired_slabs_are_reused_before_new_pages),
 	KUNIT_CASE(dram_overhead_of_128b_objects_is_at_most_2_percent),
 	KUNIT_CASE(fast_and_slow_paths_are_counted),
 	KUNIT_CASE(concurrent_alloc_free_on_all_cpus_keeps_contents),

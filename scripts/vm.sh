@@ -73,7 +73,8 @@ zns_img=$image_dir/zns.img conv_img=$image_dir/conv.img
 [ -f "$conv_img" ] || truncate -s 256M "$conv_img"
 
 append="console=ttyS0 loglevel=3 panic=-1 oops=panic rdinit=/init"
-[ "$kernel" = debug ] && append="$append kasan.fault=report"
+# The debug kernel also runs with Debian's init_on_alloc/free hardening.
+[ "$kernel" = debug ] && append="$append kasan.fault=report init_on_alloc=1 init_on_free=1"
 
 # -cpu max without ERMS/FSRM: TCG emulates "rep movsb" a byte at a time,
 # which those flags make the kernel's memcpy() and memset() use; without
