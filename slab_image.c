@@ -38,11 +38,18 @@ static DEFINE_STATIC_KEY_FALSE(crc_use_table);
 static u64 crc_ns[ZSLAB_NR_CRC_IMPLS];
 static u32 crc_sink;
 
-static u32 image_crc32c(u32 crc, const void *p, unsigned int len)
+static inline u32 crc32c_by(enum zslab_crc_impl impl, u32 crc, const void *p,
+			    unsigned int len)
 {
-	if (static_branch_unlikely(&crc_use_table))
+	if (impl == ZSLAB_CRC_TABLE)
 		return __crc32c_le(crc, p, len);
 	return crc32c(crc, p, len);
+}
+
+static u32 image_crc32c(u32 crc, const void *p, unsigned int len)
+{
+	return crc32c_by(static_branch_unlikely(&crc_use_table) ?
+			 ZSLAB_CRC_TABLE : ZSLAB_CRC_LIB, crc, p, len);
 }
 
 static u64 time_crc(enum zslab_crc_impl impl, const void *buf, unsigned int len)
@@ -54,10 +61,7 @@ static u64 time_crc(enum zslab_crc_impl impl, const void *buf, unsigned int len)
 	/* Best of a few rounds: a preemption only makes one of them slow. */
 	for (round = 0; round < 5; round++) {
 		t = ktime_get_ns();
-		if (impl == ZSLAB_CRC_TABLE)
-			crc = __crc32c_le(crc, buf, len);
-		else
-			crc = crc32c(crc, buf, len);
+		crc = crc32c_by(impl, crc, buf, len);
 		/* Used, so the __pure call is neither dropped nor moved out. */
 		WRITE_ONCE(crc_sink, crc);
 		t = ktime_get_ns() - t;

@@ -49,6 +49,26 @@ static void **obj_array(struct kunit *test, unsigned int n)
 	return objs;
 }
 
+/* @n objects of @c into @objs; none may fail. */
+static void alloc_all(struct kunit *test, struct zslab_cache *c, void **objs,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+}
+
+static void free_all(struct zslab_cache *c, void **objs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		zslab_cache_free(c, objs[i]);
+}
+
 /* --- creation --- */
 
 struct bad_create {
@@ -489,20 +509,13 @@ static void memory_returns_after_churn(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-churn", 128, 0, 0, NULL);
 	const unsigned int n = 10000;
-	void **objs = kvcalloc(n, sizeof(*objs), GFP_KERNEL);
+	void **objs = obj_array(test, n);
 	struct zslab_cache_info info;
-	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, objs);
-	for (i = 0; i < n; i++) {
-		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
+	alloc_all(test, c, objs, n);
 	info = info_of(c);
 	KUNIT_EXPECT_GE(test, info.slabs, n / c->objs_per_slab);
-	for (i = 0; i < n; i++)
-		zslab_cache_free(c, objs[i]);
-	kvfree(objs);
+	free_all(c, objs, n);
 
 	/* Without help: only slabs pinned by magazines, plus the reserve. */
 	info = info_of(c);
@@ -528,22 +541,15 @@ static void memory_returns_after_churn(struct kunit *test)
 static void retired_slabs_are_reused_before_new_pages(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-revive", 512, 0, 0, NULL);
-	unsigned int n = 40 * c->objs_per_slab, i;
+	unsigned int n = 40 * c->objs_per_slab;
 	void **objs = obj_array(test, n);
 	struct zslab_cache_info before, after;
 
-	for (i = 0; i < n; i++) {
-		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
-	for (i = 0; i < n; i++)
-		zslab_cache_free(c, objs[i]);
+	alloc_all(test, c, objs, n);
+	free_all(c, objs, n);
 	before = info_of(c);
 	KUNIT_EXPECT_GT(test, before.dead, 0U);
-	for (i = 0; i < n; i++) {
-		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
+	alloc_all(test, c, objs, n);
 	after = info_of(c);
 	KUNIT_EXPECT_LE(test, after.slabs_allocated - before.slabs_allocated,
 			after.slabs_freed - before.slabs_freed);
@@ -551,8 +557,7 @@ static void retired_slabs_are_reused_before_new_pages(struct kunit *test)
 			after.slabs_freed - before.slabs_freed, 0ULL);
 	KUNIT_EXPECT_EQ(test, after.active_objs, (unsigned long)n);
 
-	for (i = 0; i < n; i++)
-		zslab_cache_free(c, objs[i]);
+	free_all(c, objs, n);
 	zslab_cache_shrink(c);
 	after = info_of(c);
 	KUNIT_EXPECT_EQ(test, after.slabs, 0U);
@@ -563,24 +568,18 @@ static void retired_slabs_are_reused_before_new_pages(struct kunit *test)
 static void dram_overhead_of_128b_objects_is_at_most_2_percent(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-overhead", 128, 0, 0, NULL);
-	unsigned int n = 100 * c->objs_per_slab, i;
-	void **objs = kvcalloc(n, sizeof(*objs), GFP_KERNEL);
+	unsigned int n = 100 * c->objs_per_slab;
+	void **objs = obj_array(test, n);
 	struct zslab_cache_info info;
 
-	KUNIT_ASSERT_NOT_NULL(test, objs);
-	for (i = 0; i < n; i++) {
-		objs[i] = zslab_cache_alloc(c, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
+	alloc_all(test, c, objs, n);
 	info = info_of(c);
 	kunit_info(test, "%lu objects of 128 B in %lu bytes: loss %lu", info.active_objs,
 		   info.bytes, info.loss);
 	/* Slabs beyond the full ones (reserve, magazines) are not "full slabs". */
 	KUNIT_EXPECT_LE(test, (u64)(c->slab_size + zslab_desc_bytes(c)) * 100,
 			(u64)c->objs_per_slab * 128 * 102);
-	for (i = 0; i < n; i++)
-		zslab_cache_free(c, objs[i]);
-	kvfree(objs);
+	free_all(c, objs, n);
 	zslab_cache_destroy(c);
 }
 
