@@ -191,10 +191,12 @@ struct zslab_image_layout {
 /* The two ways slab_image.c can compute CRC32C (same values). */
 enum zslab_crc_impl {
 	ZSLAB_CRC_LIB,		/* the kernel's crc32c(): CPU instruction if any */
-	ZSLAB_CRC_TABLE,	/* lib/crc32's portable __crc32c_le() */
+	ZSLAB_CRC_TABLE,	/* our slicing-by-8 tables, copying as they sum */
 	ZSLAB_NR_CRC_IMPLS
 };
 
+u32 zslab_crc32c_copy(enum zslab_crc_impl impl, u32 crc, void *dst,
+		      const void *src, size_t len);
 void zslab_image_choose_crc(void);
 void zslab_image_use_crc(enum zslab_crc_impl impl);
 enum zslab_crc_impl zslab_image_crc_impl(u64 ns_per_4k[ZSLAB_NR_CRC_IMPLS]);

@@ -211,6 +211,34 @@ static void both_crc_routes_read_each_others_images(struct kunit *test)
 	zslab_image_use_crc(was);
 }
 
+/* The table route copies and sums any length at any alignment as crc32c(). */
+static void table_route_copies_and_sums_as_crc32c(struct kunit *test)
+{
+	u8 *src = kunit_kmalloc(test, 4200, GFP_KERNEL);
+	u8 *dst = kunit_kmalloc(test, 4200, GFP_KERNEL);
+	unsigned int off, len;
+
+	KUNIT_ASSERT_TRUE(test, src && dst);
+	get_random_bytes(src, 4200);
+	for (off = 0; off < 8; off++) {
+		for (len = 0; len <= 4096; len = len < 70 ? len + 1 : len * 2) {
+			u32 want = crc32c(~0U, src + off, len);
+
+			memset(dst, 0xee, 4200);
+			KUNIT_EXPECT_EQ_MSG(test, zslab_crc32c_copy(ZSLAB_CRC_TABLE, ~0U,
+					    dst + 7 - off, src + off, len), want,
+					    "copy off %u len %u", off, len);
+			KUNIT_EXPECT_EQ_MSG(test, memcmp(dst + 7 - off, src + off, len), 0,
+					    "copied off %u len %u", off, len);
+			KUNIT_EXPECT_EQ_MSG(test, dst[7 - off + len], 0xee,
+					    "past the end off %u len %u", off, len);
+			KUNIT_EXPECT_EQ_MSG(test, zslab_crc32c_copy(ZSLAB_CRC_TABLE, ~0U,
+					    NULL, src + off, len), want,
+					    "sum off %u len %u", off, len);
+		}
+	}
+}
+
 /*
  * An image buffer keeps the padding of the layout it last held, so the
  * encoder may skip it; it must not when the padding is not known zero.
@@ -433,6 +461,7 @@ static struct kunit_case image_test_cases[] = {
 	KUNIT_CASE_PARAM(corrupt_images_are_refused_with_a_reason, corruption_gen_params),
 	KUNIT_CASE(corrupt_image_with_fixed_crc_is_still_checked),
 	KUNIT_CASE(both_crc_routes_read_each_others_images),
+	KUNIT_CASE(table_route_copies_and_sums_as_crc32c),
 	KUNIT_CASE(encoder_writes_padding_unless_told_it_is_zero),
 	KUNIT_CASE(truncated_images_are_refused),
 	KUNIT_CASE(zeroed_and_random_blocks_are_not_images),
