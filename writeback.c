@@ -85,6 +85,7 @@ struct zslab_wb_bio {
 	unsigned int nr;
 	u64 first_seq;
 	ktime_t start;
+	struct llist_node submit_node;	/* on zd->submit_list until submitted */
 	struct zslab_slab *slabs[ZSLAB_MAX_BIO_IMAGES];
 	struct bio bio;		/* last: allocated from the bio_set's front pad */
 };
@@ -292,6 +293,34 @@ static void wb_bio_free(struct zslab_wb_bio *wb)
 	bio_put(&wb->bio);
 }
 
+/*
+ * The pass hands its bios to a worker that submits them, so that it goes
+ * on encoding the next bio meanwhile: the device driver's work, and the
+ * completion interrupts that follow (they come to the submitting CPU), are
+ * then on whichever CPU the unbound worker runs, not in the encoding loop.
+ * One worker and a FIFO list keep the bios in the order they were made.
+ */
+static void submit_work_fn(struct work_struct *work)
+{
+	struct zslab_dev *zd = container_of(work, struct zslab_dev, submit_work);
+	struct llist_node *list = llist_reverse_order(llist_del_all(&zd->submit_list));
+	struct zslab_wb_bio *wb, *next;
+	struct blk_plug plug;
+
+	blk_start_plug(&plug);
+	llist_for_each_entry_safe(wb, next, list, submit_node) {
+		wb->start = ktime_get();
+		submit_bio(&wb->bio);
+	}
+	blk_finish_plug(&plug);
+}
+
+static void queue_submit(struct zslab_dev *zd, struct zslab_wb_bio *wb)
+{
+	if (llist_add(&wb->submit_node, &zd->submit_list))
+		queue_work(zd->submit_wq, &zd->submit_work);
+}
+
 /* Put the images in the bio, find them a zone and send them. */
 static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		     struct zslab_wb_bio *wb)
@@ -333,14 +362,13 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 
 	bio->bi_iter.bi_sector = zd->zones[wb->zone].start;
 	bio->bi_end_io = wb_end_io;
-	wb->start = ktime_get();
 	atomic_inc(&c->inflight);
 	atomic_inc(&zd->inflight);
 	atomic64_inc(&zd->io[ZSLAB_IO_BIOS]);
 	atomic64_add(wb->nr, &zd->io[ZSLAB_IO_APPENDS]);
 	atomic64_add(len, &zd->io[ZSLAB_IO_APPEND_BYTES]);
 	trace_zslab_wb_submit(c->id, wb->zone, wb->nr, len, wb->first_seq);
-	submit_bio(bio);
+	queue_submit(zd, wb);
 	return 0;
 }
 
@@ -603,15 +631,23 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	if (ret)
 		goto bioset;
 	ret = -ENOMEM;
+	init_llist_head(&zd->submit_list);
+	INIT_WORK(&zd->submit_work, submit_work_fn);
+	zd->submit_wq = alloc_workqueue("zns_slab_submit",
+					WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_HIGHPRI, 1);
+	if (!zd->submit_wq)
+		goto pool;
 	zd->wq = alloc_workqueue("zns_slab_wb", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
 	if (!zd->wq)
-		goto pool;
+		goto submit_wq;
 	INIT_DELAYED_WORK(&zd->wb_work, writeback_work_fn);
 	if (zslab_writeback_ms)
 		queue_delayed_work(zd->wq, &zd->wb_work,
 				   msecs_to_jiffies(zslab_writeback_ms));
 	return 0;
 
+submit_wq:
+	destroy_workqueue(zd->submit_wq);
 pool:
 	img_bufs_exit(zd);
 bioset:
@@ -627,6 +663,7 @@ void zslab_writeback_exit(struct zslab_dev *zd)
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 	destroy_workqueue(zd->wq);
+	destroy_workqueue(zd->submit_wq);	/* submits what is queued first */
 	img_bufs_exit(zd);
 	bioset_exit(&zd->bio_set);
 }

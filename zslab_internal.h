@@ -142,6 +142,9 @@ struct zslab_dev {
 	unsigned int buf_bytes;		/* largest append bio we build */
 	struct workqueue_struct *wq;
 	struct delayed_work wb_work;
+	struct workqueue_struct *submit_wq;	/* submits what passes encoded */
+	struct work_struct submit_work;
+	struct llist_head submit_list;
 	struct mutex wb_mutex;		/* one writeback pass at a time */
 	atomic_t inflight;		/* append bios in flight, all caches */
 	wait_queue_head_t inflight_wait;
