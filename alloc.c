@@ -206,7 +206,8 @@ static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
 
 /*
  * An empty slab beyond the reserve leaves the allocator now and is freed by
- * the next writeback pass, once no bio or dirty list can still point at it.
+ * the next writeback pass (or reap, with writeback off), once no bio or
+ * dirty list can still point at it.
  */
 static void retire_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
@@ -214,6 +215,7 @@ static void retire_slab(struct zslab_cache *c, struct zslab_slab *s)
 	list_move(&s->list, &c->dead);
 	c->nr_slabs--;
 	c->nr_dead++;
+	zslab_slab_retired();
 }
 
 /**
@@ -337,21 +339,45 @@ static struct zslab_slab *revive_dead_slab(struct zslab_cache *c)
 	return s;
 }
 
-/* Fill an empty magazine by half from partial slabs, then the reserve. */
+/* Partial slabs refill_source() looks at for one this CPU drew from. */
+#define ZSLAB_REFILL_SCAN	8
+
+/*
+ * Where a magazine refills from. First a partial slab this CPU drew from
+ * before: objects of one slab in two CPUs' magazines would have both CPUs
+ * flip bits in that slab's bitmap, a cache line bouncing between them on
+ * every alloc and free. Then the reserve of empty slabs, then any partial
+ * slab, last a retired slab revived.
+ */
+static struct zslab_slab *refill_source(struct zslab_cache *c, unsigned int cpu)
+{
+	struct zslab_slab *s;
+	unsigned int looked = 0;
+
+	list_for_each_entry(s, &c->partial, list) {
+		if (s->last_cpu == cpu)
+			return s;
+		if (++looked == ZSLAB_REFILL_SCAN)
+			break;
+	}
+	s = list_first_entry_or_null(&c->empty, struct zslab_slab, list);
+	if (!s)
+		s = list_first_entry_or_null(&c->partial, struct zslab_slab, list);
+	if (!s)
+		s = revive_dead_slab(c);
+	return s;
+}
+
+/* Fill an empty magazine by half (refill_source() says from where). */
 static unsigned int refill_magazine(struct zslab_cache *c,
 				    struct zslab_cpu_cache *cc)
 {
-	unsigned int got = 0;
+	unsigned int cpu = smp_processor_id(), got = 0;
 
 	lockdep_assert_held(&c->lock);
 	while (got < ZSLAB_MAG_BATCH) {
-		struct zslab_slab *s;
+		struct zslab_slab *s = refill_source(c, cpu);
 
-		s = list_first_entry_or_null(&c->partial, struct zslab_slab, list);
-		if (!s)
-			s = list_first_entry_or_null(&c->empty, struct zslab_slab, list);
-		if (!s)
-			s = revive_dead_slab(c);
 		if (!s)
 			break;
 		got += take_from_slab(c, s, cc->objs + got, ZSLAB_MAG_BATCH - got);

@@ -40,6 +40,28 @@ static int set_writeback_ms(const char *val, const struct kernel_param *kp)
 	return ret;
 }
 
+/**
+ * zslab_set_writeback_ms() - Change the background interval, as the
+ *	parameter does, and wait for the pass that starts.
+ * @ms: the interval, 0 = writeback only on zslab_cache_sync().
+ *
+ * Process context. Turning writeback off this way means no background pass
+ * runs after the return.
+ *
+ * Return: the interval before.
+ */
+unsigned int zslab_set_writeback_ms(unsigned int ms)
+{
+	unsigned int was = xchg(&zslab_writeback_ms, ms);
+
+	if (zslab_device) {
+		mod_delayed_work(zslab_device->wq, &zslab_device->wb_work, 0);
+		flush_delayed_work(&zslab_device->wb_work);
+	}
+	return was;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_set_writeback_ms);
+
 static const struct kernel_param_ops writeback_ms_ops = {
 	.set = set_writeback_ms,
 	.get = param_get_uint,
@@ -479,6 +501,66 @@ static void writeback_work_fn(struct work_struct *work)
 		queue_delayed_work(zd->wq, &zd->wb_work, msecs_to_jiffies(ms));
 }
 
+/*
+ * With background writeback off, a retired slab would wait on the dirty
+ * list for the next sync before it could be freed, and churn would keep
+ * its peak in pages. A reap takes the retired slabs off the list without
+ * writing anything: the other slabs go back on it, still dirty.
+ */
+static void unlist_dead_slabs(struct zslab_cache *c)
+{
+	struct llist_node *list = llist_del_all(&c->dirty);
+	struct zslab_slab *s, *next;
+
+	llist_for_each_entry_safe(s, next, list, dirty_node) {
+		if (!(atomic_read(&s->flags) & ZSLAB_SLAB_DEAD)) {
+			/* DIRTY stays set, so nobody else adds it meanwhile. */
+			llist_add(&s->dirty_node, &c->dirty);
+			continue;
+		}
+		if (!(atomic_fetch_andnot(ZSLAB_SLAB_DIRTY, &s->flags) & ZSLAB_SLAB_DEAD))
+			zslab_slab_mark_dirty(c, s);	/* revived meanwhile */
+	}
+}
+
+static void reap_work_fn(struct work_struct *work)
+{
+	struct zslab_dev *zd = container_of(to_delayed_work(work),
+					    struct zslab_dev, reap_work);
+	struct zslab_cache *c;
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&zd->wb_mutex);
+	mutex_lock(&zslab_caches_lock);
+	list_for_each_entry(c, &zslab_caches, node) {
+		unlist_dead_slabs(c);
+		zslab_reap_dead_slabs(c);
+	}
+	mutex_unlock(&zslab_caches_lock);
+	zslab_zones_tidy(zd);		/* their images may have been a zone's last */
+	mutex_unlock(&zd->wb_mutex);
+	memalloc_noio_restore(noio);
+}
+
+/* Retired slabs are reaped this long after the first of a burst retires. */
+#define ZSLAB_REAP_DELAY	HZ
+
+/**
+ * zslab_slab_retired() - A slab was retired: see that it is freed.
+ *
+ * Any context (cache lock held). Background writeback frees retired slabs
+ * on its own; with it off, a reap is queued unless one is pending. The delay
+ * lets churn revive retired slabs before they are freed.
+ */
+void zslab_slab_retired(void)
+{
+	struct zslab_dev *zd = zslab_device;
+
+	if (!READ_ONCE(zslab_writeback_ms) && zd)
+		queue_delayed_work(zd->wq, &zd->reap_work, ZSLAB_REAP_DELAY);
+}
+
 /**
  * zslab_cache_writeback_settle() - Write a cache's dirty slabs and settle.
  * @c: the cache. Process context; sleeps.
@@ -641,6 +723,7 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	if (!zd->wq)
 		goto submit_wq;
 	INIT_DELAYED_WORK(&zd->wb_work, writeback_work_fn);
+	INIT_DELAYED_WORK(&zd->reap_work, reap_work_fn);
 	if (zslab_writeback_ms)
 		queue_delayed_work(zd->wq, &zd->wb_work,
 				   msecs_to_jiffies(zslab_writeback_ms));
@@ -658,6 +741,7 @@ bioset:
 void zslab_writeback_exit(struct zslab_dev *zd)
 {
 	cancel_delayed_work_sync(&zd->wb_work);
+	cancel_delayed_work_sync(&zd->reap_work);
 	/* Every cache is gone; reset what their images left behind. */
 	mutex_lock(&zd->wb_mutex);
 	zslab_zones_tidy(zd);

@@ -142,6 +142,7 @@ struct zslab_dev {
 	unsigned int buf_bytes;		/* largest append bio we build */
 	struct workqueue_struct *wq;
 	struct delayed_work wb_work;
+	struct delayed_work reap_work;	/* frees retired slabs, writeback off */
 	struct workqueue_struct *submit_wq;	/* submits what passes encoded */
 	struct work_struct submit_work;
 	struct llist_head submit_list;
@@ -413,6 +414,7 @@ const char *zslab_zone_use_name(u8 use);
 
 /* writeback.c */
 extern unsigned int zslab_writeback_ms;
+unsigned int zslab_set_writeback_ms(unsigned int ms);
 int zslab_writeback_init(struct zslab_dev *zd);
 void zslab_writeback_exit(struct zslab_dev *zd);
 int zslab_cache_writeback_init(struct zslab_cache *c);
@@ -420,6 +422,7 @@ void zslab_cache_writeback_exit(struct zslab_cache *c);
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c);
 void zslab_wait_writeback(struct zslab_cache *c);
 void zslab_cache_writeback_settle(struct zslab_cache *c);
+void zslab_slab_retired(void);
 extern const char *const zslab_io_stat_names[ZSLAB_IO_NR];
 extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
 

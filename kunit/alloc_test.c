@@ -565,6 +565,37 @@ static void retired_slabs_are_reused_before_new_pages(struct kunit *test)
 	zslab_cache_destroy(c);
 }
 
+/*
+ * With background writeback off, retired slabs still go back to the page
+ * allocator: a reap frees them about a second after they retire.
+ */
+static void retired_slabs_are_freed_with_writeback_off(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-reap", 512, 0, 0, NULL);
+	unsigned int n = 40 * c->objs_per_slab, was, waited;
+	void **objs = obj_array(test, n);
+	struct zslab_cache_info before, after;
+
+	was = zslab_set_writeback_ms(0);
+	alloc_all(test, c, objs, n);
+	free_all(c, objs, n);
+	before = info_of(c);
+	KUNIT_EXPECT_GT(test, before.dead, 0U);
+	for (waited = 0; waited < 5000; waited += 100) {
+		after = info_of(c);
+		if (!after.dead)
+			break;
+		msleep(100);
+	}
+	zslab_set_writeback_ms(was);
+	kunit_info(test, "%u retired slabs freed after %u ms", before.dead, waited);
+	KUNIT_EXPECT_EQ(test, after.dead, 0U);
+	KUNIT_EXPECT_GE(test, after.slabs_freed - before.slabs_freed, (u64)before.dead);
+	KUNIT_EXPECT_EQ(test, after.bytes, (unsigned long)after.slabs *
+			(c->slab_size + zslab_desc_bytes(c)));
+	zslab_cache_destroy(c);
+}
+
 static void dram_overhead_of_128b_objects_is_at_most_2_percent(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-overhead", 128, 0, 0, NULL);
@@ -759,6 +790,7 @@ static struct kunit_case alloc_test_cases[] = {
 	KUNIT_CASE(destroy_with_live_objects_releases_them),
 	KUNIT_CASE(memory_returns_after_churn),
 	KUNIT_CASE(retired_slabs_are_reused_before_new_pages),
+	KUNIT_CASE(retired_slabs_are_freed_with_writeback_off),
 	KUNIT_CASE(dram_overhead_of_128b_objects_is_at_most_2_percent),
 	KUNIT_CASE(fast_and_slow_paths_are_counted),
 	KUNIT_CASE(concurrent_alloc_free_on_all_cpus_keeps_contents),
