@@ -205,17 +205,51 @@ static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
 }
 
 /*
+ * Each CPU owns the slab it refills from, as SLUB's CPU slab: objects of one
+ * slab in two CPUs' magazines would have both flip bits in that slab's
+ * bitmap, a cache line bouncing between them on every alloc and free. The
+ * owner is last_cpu while OWNED is set, and that CPU's refill_slab points
+ * back; all of it changes under the cache lock only.
+ */
+static void disown_slab(struct zslab_cache *c, struct zslab_slab *s)
+{
+	if (!(atomic_read(&s->flags) & ZSLAB_SLAB_OWNED))
+		return;
+	per_cpu_ptr(c->cpu, s->last_cpu)->refill_slab = NULL;
+	atomic_andnot(ZSLAB_SLAB_OWNED, &s->flags);
+}
+
+static void own_slab(struct zslab_cache *c, struct zslab_cpu_cache *cc,
+		     struct zslab_slab *s, unsigned int cpu)
+{
+	if (cc->refill_slab == s)
+		return;
+	if (cc->refill_slab)
+		disown_slab(c, cc->refill_slab);
+	disown_slab(c, s);		/* taken over: its owner found no other */
+	WRITE_ONCE(s->last_cpu, cpu);
+	atomic_or(ZSLAB_SLAB_OWNED, &s->flags);
+	cc->refill_slab = s;
+}
+
+static bool owned_by_other(struct zslab_slab *s, unsigned int cpu)
+{
+	return (atomic_read(&s->flags) & ZSLAB_SLAB_OWNED) && s->last_cpu != cpu;
+}
+
+/*
  * An empty slab beyond the reserve leaves the allocator now and is freed by
  * the next writeback pass (or reap, with writeback off), once no bio or
  * dirty list can still point at it.
  */
 static void retire_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
+	disown_slab(c, s);
 	atomic_or(ZSLAB_SLAB_DEAD, &s->flags);
 	list_move(&s->list, &c->dead);
 	c->nr_slabs--;
 	c->nr_dead++;
-	zslab_slab_retired();
+	zslab_slab_retired(c);
 }
 
 /**
@@ -339,47 +373,46 @@ static struct zslab_slab *revive_dead_slab(struct zslab_cache *c)
 	return s;
 }
 
-/* Partial slabs refill_source() looks at for one this CPU drew from. */
-#define ZSLAB_REFILL_SCAN	8
-
 /*
- * Where a magazine refills from. First a partial slab this CPU drew from
- * before: objects of one slab in two CPUs' magazines would have both CPUs
- * flip bits in that slab's bitmap, a cache line bouncing between them on
- * every alloc and free. Then the reserve of empty slabs, then any partial
- * slab, last a retired slab revived.
+ * Where a magazine refills from: the slab this CPU owns, a partial slab no
+ * other CPU owns (other CPUs own at most one each, so the walk is short),
+ * an empty one, a retired one revived. With @share, as a last resort when no
+ * page could be had, a slab another CPU owns.
  */
-static struct zslab_slab *refill_source(struct zslab_cache *c, unsigned int cpu)
+static struct zslab_slab *refill_source(struct zslab_cache *c,
+					struct zslab_cpu_cache *cc,
+					unsigned int cpu, bool share)
 {
 	struct zslab_slab *s;
-	unsigned int looked = 0;
 
-	list_for_each_entry(s, &c->partial, list) {
-		if (s->last_cpu == cpu)
+	if (cc->refill_slab && cc->refill_slab->nr_avail)
+		return cc->refill_slab;
+	list_for_each_entry(s, &c->partial, list)
+		if (!owned_by_other(s, cpu))
 			return s;
-		if (++looked == ZSLAB_REFILL_SCAN)
-			break;
-	}
-	s = list_first_entry_or_null(&c->empty, struct zslab_slab, list);
-	if (!s)
-		s = list_first_entry_or_null(&c->partial, struct zslab_slab, list);
-	if (!s)
-		s = revive_dead_slab(c);
+	list_for_each_entry(s, &c->empty, list)
+		if (!owned_by_other(s, cpu))
+			return s;
+	s = revive_dead_slab(c);
+	if (!s && share)
+		s = list_first_entry_or_null(&c->partial, struct zslab_slab, list) ?:
+		    list_first_entry_or_null(&c->empty, struct zslab_slab, list);
 	return s;
 }
 
 /* Fill an empty magazine by half (refill_source() says from where). */
 static unsigned int refill_magazine(struct zslab_cache *c,
-				    struct zslab_cpu_cache *cc)
+				    struct zslab_cpu_cache *cc, bool share)
 {
 	unsigned int cpu = smp_processor_id(), got = 0;
 
 	lockdep_assert_held(&c->lock);
 	while (got < ZSLAB_MAG_BATCH) {
-		struct zslab_slab *s = refill_source(c, cpu);
+		struct zslab_slab *s = refill_source(c, cc, cpu, share);
 
 		if (!s)
 			break;
+		own_slab(c, cc, s, cpu);
 		got += take_from_slab(c, s, cc->objs + got, ZSLAB_MAG_BATCH - got);
 	}
 	mag_set_count(cc, got);
@@ -435,6 +468,7 @@ static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 {
 	struct zslab_slab *fresh = NULL;
 	struct zslab_cpu_cache *cc;
+	bool share = false;
 	unsigned long flags;
 	unsigned int count;
 	void *obj;
@@ -447,7 +481,7 @@ static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 		cc = this_cpu_ptr(c->cpu);
 		count = zslab_mag_count(cc);
 		if (!count)
-			count = refill_magazine(c, cc);
+			count = refill_magazine(c, cc, share);
 		if (count) {
 			obj = cc->objs[--count];
 			mag_set_count(cc, count);
@@ -459,6 +493,10 @@ static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 
 		/* Sleeps only if @gfp allows; GFP_ATOMIC/NOWAIT never do. */
 		fresh = new_slab(c, gfp);
+		if (!fresh && !share) {
+			share = true;	/* another CPU's slab beats failing */
+			continue;
+		}
 		if (!fresh) {
 			this_cpu_inc(c->cpu->stat[ZSLAB_ALLOC_FAILED]);
 			return NULL;

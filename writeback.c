@@ -523,10 +523,18 @@ static void unlist_dead_slabs(struct zslab_cache *c)
 	}
 }
 
+/* Retired slabs are freed once none has retired for this long. */
+#define ZSLAB_REAP_DELAY	HZ
+
+/*
+ * Free the retired slabs of caches where none retired for a while; churn
+ * still going on keeps them for revival, and the reap looks again later.
+ */
 static void reap_work_fn(struct work_struct *work)
 {
 	struct zslab_dev *zd = container_of(to_delayed_work(work),
 					    struct zslab_dev, reap_work);
+	unsigned long again = 0;
 	struct zslab_cache *c;
 	unsigned int noio;
 
@@ -534,6 +542,14 @@ static void reap_work_fn(struct work_struct *work)
 	mutex_lock(&zd->wb_mutex);
 	mutex_lock(&zslab_caches_lock);
 	list_for_each_entry(c, &zslab_caches, node) {
+		unsigned long due = READ_ONCE(c->last_retire) + ZSLAB_REAP_DELAY;
+
+		if (!READ_ONCE(c->nr_dead))
+			continue;
+		if (time_before(jiffies, due)) {
+			again = max(again, due - jiffies);
+			continue;
+		}
 		unlist_dead_slabs(c);
 		zslab_reap_dead_slabs(c);
 	}
@@ -541,22 +557,22 @@ static void reap_work_fn(struct work_struct *work)
 	zslab_zones_tidy(zd);		/* their images may have been a zone's last */
 	mutex_unlock(&zd->wb_mutex);
 	memalloc_noio_restore(noio);
+	if (again)
+		queue_delayed_work(zd->wq, &zd->reap_work, again);
 }
 
-/* Retired slabs are reaped this long after the first of a burst retires. */
-#define ZSLAB_REAP_DELAY	HZ
-
 /**
- * zslab_slab_retired() - A slab was retired: see that it is freed.
+ * zslab_slab_retired() - A slab of @c was retired: see that it is freed.
+ * @c: the cache. Any context, cache lock held.
  *
- * Any context (cache lock held). Background writeback frees retired slabs
- * on its own; with it off, a reap is queued unless one is pending. The delay
- * lets churn revive retired slabs before they are freed.
+ * Background writeback frees retired slabs on its own; with it off, a reap
+ * is queued unless one is pending.
  */
-void zslab_slab_retired(void)
+void zslab_slab_retired(struct zslab_cache *c)
 {
 	struct zslab_dev *zd = zslab_device;
 
+	WRITE_ONCE(c->last_retire, jiffies);
 	if (!READ_ONCE(zslab_writeback_ms) && zd)
 		queue_delayed_work(zd->wq, &zd->reap_work, ZSLAB_REAP_DELAY);
 }

@@ -264,6 +264,7 @@ enum zslab_misuse {
 
 struct zslab_cpu_cache {
 	unsigned long state;
+	struct zslab_slab *refill_slab;	/* the slab it owns (cache lock) */
 	u64 stat[ZSLAB_NR_STATS];
 	void *objs[ZSLAB_MAG_SIZE];
 };
@@ -298,6 +299,7 @@ struct zslab_slab {
 #define ZSLAB_NO_IMAGE		U32_MAX
 #define ZSLAB_SLAB_DIRTY	0x1	/* queued for writeback */
 #define ZSLAB_SLAB_DEAD		0x2	/* empty and retired: freed once written off */
+#define ZSLAB_SLAB_OWNED	0x4	/* CPU last_cpu refills from it (cache lock) */
 
 struct zslab_cache {
 	/* hot: read on every alloc and free */
@@ -316,6 +318,7 @@ struct zslab_cache {
 	struct list_head dead;		/* retired, freed by writeback */
 	unsigned int nr_slabs;
 	unsigned int nr_dead;
+	unsigned long last_retire;	/* jiffies when a slab last retired */
 	unsigned int nr_partial;
 	unsigned int nr_empty;
 	u64 slabs_allocated;		/* over the cache's life */
@@ -422,7 +425,7 @@ void zslab_cache_writeback_exit(struct zslab_cache *c);
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c);
 void zslab_wait_writeback(struct zslab_cache *c);
 void zslab_cache_writeback_settle(struct zslab_cache *c);
-void zslab_slab_retired(void);
+void zslab_slab_retired(struct zslab_cache *c);
 extern const char *const zslab_io_stat_names[ZSLAB_IO_NR];
 extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
 

@@ -17,6 +17,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include "../zslab_internal.h"
 
 static struct zslab_cache *make_cache(struct kunit *test, const char *name,
@@ -363,6 +364,76 @@ static void atomic_gfp_works_in_hardirq_softirq_and_irqs_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->failures, 0);
 	KUNIT_EXPECT_EQ(test, info_of(r->c).active_objs, 0UL);
 	zslab_cache_destroy(r->c);
+}
+
+/* --- CPUs and slabs --- */
+
+struct alloc_on_cpu {
+	struct zslab_cache *c;
+	void *obj;
+};
+
+static long alloc_here(void *arg)
+{
+	struct alloc_on_cpu *a = arg;
+
+	a->obj = zslab_cache_alloc(a->c, GFP_KERNEL);
+	return 0;
+}
+
+/* One allocation on each of the first two online CPUs, in that order. */
+static void alloc_on_two_cpus(struct kunit *test, struct alloc_on_cpu a[2])
+{
+	unsigned int cpu0 = cpumask_first(cpu_online_mask);
+	unsigned int cpu1 = cpumask_next(cpu0, cpu_online_mask);
+
+	KUNIT_ASSERT_LT_MSG(test, cpu1, nr_cpu_ids, "needs two online CPUs");
+	work_on_cpu(cpu0, alloc_here, &a[0]);
+	work_on_cpu(cpu1, alloc_here, &a[1]);
+	KUNIT_ASSERT_NOT_NULL(test, a[0].obj);
+	KUNIT_ASSERT_NOT_NULL(test, a[1].obj);
+}
+
+/*
+ * Two CPUs never refill from one slab while another will do: both would
+ * flip bits in that slab's bitmap, one cache line, on every alloc and free.
+ */
+static void each_cpu_refills_from_a_slab_of_its_own(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-own", 32, 0, 0, NULL);
+	struct alloc_on_cpu a[2] = { { .c = c }, { .c = c } };
+
+	alloc_on_two_cpus(test, a);
+	/* CPU 0's slab still had free objects: CPU 1 made its own. */
+	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(a[0].obj),
+			    virt_to_head_page(a[1].obj));
+	KUNIT_EXPECT_EQ(test, info_of(c).slabs, 2U);
+	zslab_cache_free(c, a[0].obj);
+	zslab_cache_free(c, a[1].obj);
+	zslab_cache_destroy(c);
+}
+
+/* ... but rather than fail, a CPU takes objects from another CPU's slab. */
+static void a_cpu_shares_a_slab_rather_than_fail(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-share", 32, 0, 0, NULL);
+	struct alloc_on_cpu a[2] = { { .c = c }, { .c = c } };
+	unsigned int cpu1;
+
+	cpu1 = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
+	KUNIT_ASSERT_LT_MSG(test, cpu1, nr_cpu_ids, "needs two online CPUs");
+	work_on_cpu(cpumask_first(cpu_online_mask), alloc_here, &a[0]);
+	KUNIT_ASSERT_NOT_NULL(test, a[0].obj);
+	atomic_set(&zslab_fail_slab_allocs, 1000);
+	work_on_cpu(cpu1, alloc_here, &a[1]);
+	atomic_set(&zslab_fail_slab_allocs, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a[1].obj);
+	KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(a[0].obj),
+			    virt_to_head_page(a[1].obj));
+	KUNIT_EXPECT_EQ(test, info_of(c).stat[ZSLAB_ALLOC_FAILED], 0ULL);
+	zslab_cache_free(c, a[0].obj);
+	zslab_cache_free(c, a[1].obj);
+	zslab_cache_destroy(c);
 }
 
 static void out_of_memory_returns_null_and_recovers(struct kunit *test)
@@ -785,6 +856,8 @@ static struct kunit_case alloc_test_cases[] = {
 	KUNIT_CASE(gfp_zero_returns_zeroed_objects),
 	KUNIT_CASE(atomic_gfp_works_in_hardirq_softirq_and_irqs_off),
 	KUNIT_CASE(out_of_memory_returns_null_and_recovers),
+	KUNIT_CASE(each_cpu_refills_from_a_slab_of_its_own),
+	KUNIT_CASE(a_cpu_shares_a_slab_rather_than_fail),
 	KUNIT_CASE(double_free_is_caught_counted_and_harmless),
 	KUNIT_CASE(foreign_pointers_are_caught_counted_and_harmless),
 	KUNIT_CASE(destroy_with_live_objects_releases_them),
