@@ -72,7 +72,10 @@ zns_img=$image_dir/zns.img conv_img=$image_dir/conv.img
 [ -f "$zns_img" ] || truncate -s $(($(to_bytes "$zone_size") * zones)) "$zns_img"
 [ -f "$conv_img" ] || truncate -s 256M "$conv_img"
 
-append="console=ttyS0 loglevel=3 panic=-1 oops=panic rdinit=/init"
+# loglevel=4: errors reach the console as they happen (a hung task, an RCU
+# stall, a lockup), so a guest that stops responding leaves its reason in
+# the console log.
+append="console=ttyS0 loglevel=4 panic=-1 oops=panic rdinit=/init"
 # The debug kernel also runs with Debian's init_on_alloc/free hardening.
 [ "$kernel" = debug ] && append="$append kasan.fault=report init_on_alloc=1 init_on_free=1"
 
