@@ -42,6 +42,17 @@ static struct zslab_cache_info *cache_info(struct kunit *test, struct zslab_cach
 	return info;
 }
 
+/*
+ * Slab counts depend on which CPU's magazine holds which objects: a test
+ * that counts slabs runs on one CPU. (Each test case has a thread of its
+ * own, so the binding ends with it.)
+ */
+static void stay_on_one_cpu(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
+			cpumask_of(raw_smp_processor_id())), 0);
+}
+
 static void **obj_array(struct kunit *test, unsigned int n)
 {
 	void **objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
@@ -583,6 +594,8 @@ static void memory_returns_after_churn(struct kunit *test)
 	void **objs = obj_array(test, n);
 	struct zslab_cache_info info;
 
+	stay_on_one_cpu(test);
+
 	alloc_all(test, c, objs, n);
 	info = info_of(c);
 	KUNIT_EXPECT_GE(test, info.slabs, n / c->objs_per_slab);
@@ -616,6 +629,8 @@ static void retired_slabs_are_reused_before_new_pages(struct kunit *test)
 	void **objs = obj_array(test, n);
 	struct zslab_cache_info before, after;
 
+	stay_on_one_cpu(test);
+
 	alloc_all(test, c, objs, n);
 	free_all(c, objs, n);
 	before = info_of(c);
@@ -646,6 +661,8 @@ static void retired_slabs_are_freed_with_writeback_off(struct kunit *test)
 	unsigned int n = 40 * c->objs_per_slab, was, waited;
 	void **objs = obj_array(test, n);
 	struct zslab_cache_info before, after;
+
+	stay_on_one_cpu(test);
 
 	was = zslab_set_writeback_ms(0);
 	alloc_all(test, c, objs, n);
