@@ -49,9 +49,9 @@
 #define BENCH_OUT_SIZE	16384		/* the results file */
 #define BENCH_LINE	128
 
-static unsigned int reps = 5;
+static unsigned int reps = 15;
 module_param(reps, uint, 0444);
-MODULE_PARM_DESC(reps, "timed repetitions per allocator and case, 1-100 (default 5)");
+MODULE_PARM_DESC(reps, "timed repetitions per allocator and case, 1-100 (default 15)");
 
 static const gfp_t zslab_gfp = GFP_KERNEL;
 

@@ -26,8 +26,10 @@
 # Exits non-zero if the build, the VM or a benchmark fails.
 #
 #   BENCH_CASES="alloc writeback"  which benchmarks to run [both]
-#   BENCH_REPS=N            timed repetitions per allocator and case [5]
-#   BENCH_WB_ROUNDS=N       writeback rounds (zslab and fio once each) [5]
+#   BENCH_REPS=N            timed repetitions per allocator and case [15]
+#                           (interleaved; best of them: each run is a few ms,
+#                           and host noise under TCG is ten percent)
+#   BENCH_WB_ROUNDS=N       writeback rounds (zslab and fio once each) [9]
 #   BENCH_WB_MIB=N          MiB of objects per fill [64]
 #   BENCH_WB_OBJSIZE=BYTES  object size [512]
 #   BENCH_WB_ORDER=N        slabs of 4 KiB << N [0]
@@ -47,9 +49,9 @@ for c in $cases; do
 	esac
 done
 [ $run_alloc = 1 ] || [ $run_wb = 1 ] || die "BENCH_CASES: nothing to run"
-reps=${BENCH_REPS:-5}
+reps=${BENCH_REPS:-15}
 params="reps=$reps"
-wb_rounds=${BENCH_WB_ROUNDS:-5}
+wb_rounds=${BENCH_WB_ROUNDS:-9}
 wb_mib=${BENCH_WB_MIB:-64}
 wb_objsize=${BENCH_WB_OBJSIZE:-512}
 wb_order=${BENCH_WB_ORDER:-0}
