@@ -472,7 +472,15 @@ void zslab_wait_writeback(struct zslab_cache *c)
 	wait_event(c->wb_wait, !atomic_read(&c->inflight));
 }
 
-static void writeback_pass(struct zslab_dev *zd)
+/*
+ * Run @fn on every cache, with the writeback mutex held (one pass or reap
+ * at a time) and the cache list locked, then settle the zones: reset those
+ * left with nothing live, finish the full ones. Under memalloc_noio_save().
+ */
+static void for_each_cache_then_tidy(struct zslab_dev *zd,
+				     void (*fn)(struct zslab_dev *zd,
+						struct zslab_cache *c, void *arg),
+				     void *arg)
 {
 	struct zslab_cache *c;
 	unsigned int noio;
@@ -480,14 +488,19 @@ static void writeback_pass(struct zslab_dev *zd)
 	noio = memalloc_noio_save();
 	mutex_lock(&zd->wb_mutex);
 	mutex_lock(&zslab_caches_lock);
-	list_for_each_entry(c, &zslab_caches, node) {
-		zslab_writeback_cache(zd, c);
-		zslab_reap_dead_slabs(c);
-	}
+	list_for_each_entry(c, &zslab_caches, node)
+		fn(zd, c, arg);
 	mutex_unlock(&zslab_caches_lock);
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 	memalloc_noio_restore(noio);
+}
+
+static void write_and_reap_cache(struct zslab_dev *zd, struct zslab_cache *c,
+				 void *unused)
+{
+	zslab_writeback_cache(zd, c);
+	zslab_reap_dead_slabs(c);
 }
 
 static void writeback_work_fn(struct work_struct *work)
@@ -496,7 +509,7 @@ static void writeback_work_fn(struct work_struct *work)
 					    struct zslab_dev, wb_work);
 	unsigned int ms = READ_ONCE(zslab_writeback_ms);
 
-	writeback_pass(zd);
+	for_each_cache_then_tidy(zd, write_and_reap_cache, NULL);
 	if (ms)
 		queue_delayed_work(zd->wq, &zd->wb_work, msecs_to_jiffies(ms));
 }
@@ -527,36 +540,31 @@ static void unlist_dead_slabs(struct zslab_cache *c)
 #define ZSLAB_REAP_DELAY	HZ
 
 /*
- * Free the retired slabs of caches where none retired for a while; churn
- * still going on keeps them for revival, and the reap looks again later.
+ * Free the retired slabs of a cache where none retired for a while; churn
+ * still going on keeps them for revival, and @again says when to look.
  */
+static void reap_cache(struct zslab_dev *zd, struct zslab_cache *c, void *again)
+{
+	unsigned long due = READ_ONCE(c->last_retire) + ZSLAB_REAP_DELAY;
+	unsigned long *later = again;
+
+	if (!READ_ONCE(c->nr_dead))
+		return;
+	if (time_before(jiffies, due)) {
+		*later = max(*later, due - jiffies);
+		return;
+	}
+	unlist_dead_slabs(c);
+	zslab_reap_dead_slabs(c);
+}
+
 static void reap_work_fn(struct work_struct *work)
 {
 	struct zslab_dev *zd = container_of(to_delayed_work(work),
 					    struct zslab_dev, reap_work);
 	unsigned long again = 0;
-	struct zslab_cache *c;
-	unsigned int noio;
 
-	noio = memalloc_noio_save();
-	mutex_lock(&zd->wb_mutex);
-	mutex_lock(&zslab_caches_lock);
-	list_for_each_entry(c, &zslab_caches, node) {
-		unsigned long due = READ_ONCE(c->last_retire) + ZSLAB_REAP_DELAY;
-
-		if (!READ_ONCE(c->nr_dead))
-			continue;
-		if (time_before(jiffies, due)) {
-			again = max(again, due - jiffies);
-			continue;
-		}
-		unlist_dead_slabs(c);
-		zslab_reap_dead_slabs(c);
-	}
-	mutex_unlock(&zslab_caches_lock);
-	zslab_zones_tidy(zd);		/* their images may have been a zone's last */
-	mutex_unlock(&zd->wb_mutex);
-	memalloc_noio_restore(noio);
+	for_each_cache_then_tidy(zd, reap_cache, &again);
 	if (again)
 		queue_delayed_work(zd->wq, &zd->reap_work, again);
 }

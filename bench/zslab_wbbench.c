@@ -39,24 +39,20 @@
 
 #include <linux/bitmap.h>
 #include <linux/crc32c.h>
-#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
 #include "../zns_slab.h"
 #include "../zslab_internal.h"	/* zslab_image_encode(), for "encode" */
+#include "../tests/client/zslab_cmdfile.h"
 
 #define WB_CACHE_NAME	"zslab_wb"
 #define WB_MAX_MIB	1024		/* object data a fill may ask for */
-#define WB_RESULT_LEN	64
-#define WB_CMD_LEN	96
 #define WB_MAX_ENCODE	100000		/* images an encode command may time */
 
 struct wb_state {
@@ -66,9 +62,6 @@ struct wb_state {
 };
 
 static struct wb_state wb;
-static DEFINE_MUTEX(wb_lock);
-static struct dentry *wb_dir;
-static char wb_result[WB_RESULT_LEN] = "none: 0 0";
 
 static void wb_destroy(void)
 {
@@ -198,8 +191,8 @@ out:
 	return err;
 }
 
-/* Run one command and answer "VERB: RET VALUE" in wb_result. */
-static void wb_run(const char *cmd)
+/* Run one command and answer "VERB: RET VALUE" in @result. */
+static void wb_run(char *cmd, char *result, size_t len)
 {
 	unsigned int mib = 0, size = 0, order = 0;
 	struct zslab_image_layout l = { .cache_id = 1, .slab_id = 1 };
@@ -217,7 +210,7 @@ static void wb_run(const char *cmd)
 			   &l.lbs);
 		if (n == 7)
 			ret = wb_encode(mib, &l, &value, &value2);
-		snprintf(wb_result, sizeof(wb_result), "%s: %d %llu %llu\n",
+		snprintf(result, len, "%s: %d %llu %llu\n",
 			 verb, ret, value, value2);
 		return;
 	} else if (!strcmp(verb, "fill")) {
@@ -241,62 +234,28 @@ static void wb_run(const char *cmd)
 		wb_destroy();
 		ret = 0;
 	}
-	snprintf(wb_result, sizeof(wb_result), "%s: %d %llu\n", verb, ret,
+	snprintf(result, len, "%s: %d %llu\n", verb, ret,
 		 value);
 }
 
-static ssize_t cmd_write(struct file *file, const char __user *ubuf,
-			 size_t len, loff_t *ppos)
-{
-	char buf[WB_CMD_LEN];
-
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	mutex_lock(&wb_lock);
-	wb_run(buf);
-	mutex_unlock(&wb_lock);
-	return len;
-}
-
-static ssize_t result_read(struct file *file, char __user *ubuf, size_t len,
-			   loff_t *ppos)
-{
-	char buf[WB_RESULT_LEN];
-
-	mutex_lock(&wb_lock);
-	strscpy(buf, wb_result, sizeof(buf));
-	mutex_unlock(&wb_lock);
-	return simple_read_from_buffer(ubuf, len, ppos, buf, strlen(buf));
-}
-
-static const struct file_operations cmd_fops = {
-	.owner = THIS_MODULE,
-	.write = cmd_write,
-};
-
-static const struct file_operations result_fops = {
-	.owner = THIS_MODULE,
-	.read = result_read,
+static struct zslab_cmdfile wb_cmdfile = {
+	.name = KBUILD_MODNAME,
+	.cmd_max = 95,
+	.run = wb_run,
+	.result = "none: 0 0",
 };
 
 static int __init zslab_wbbench_init(void)
 {
-	wb_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("cmd", 0200, wb_dir, NULL, &cmd_fops);
-	debugfs_create_file("result", 0444, wb_dir, NULL, &result_fops);
+	zslab_cmdfile_create(&wb_cmdfile);
 	return 0;
 }
 
 static void __exit zslab_wbbench_exit(void)
 {
-	debugfs_remove_recursive(wb_dir);
-	mutex_lock(&wb_lock);
+	zslab_cmdfile_remove(&wb_cmdfile);
 	if (wb.c)
 		wb_destroy();
-	mutex_unlock(&wb_lock);
 }
 
 module_init(zslab_wbbench_init);

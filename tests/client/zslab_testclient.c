@@ -16,12 +16,11 @@
  *   freeall I          free every object
  *   destroy I          destroy the cache
  */
-#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include "../../zns_slab.h"
+#include "zslab_cmdfile.h"
 
 #define TC_CACHES	4
 #define TC_MAX_OBJS	100000
@@ -36,9 +35,6 @@ struct tc_cache {
 };
 
 static struct tc_cache caches[TC_CACHES];
-static DEFINE_MUTEX(tc_lock);
-static struct dentry *tc_dir;
-static char tc_result[64] = "none: 0";
 
 static void fill(struct tc_cache *t, unsigned int slot)
 {
@@ -222,50 +218,25 @@ static long tc_run(char *cmd, char *verb)
 	return -EINVAL;
 }
 
-static ssize_t cmd_write(struct file *file, const char __user *ubuf,
-			 size_t len, loff_t *ppos)
+/* Answer "VERB: RET" for the shell. */
+static void tc_command(char *cmd, char *result, size_t len)
 {
-	char buf[64], verb[16];
-	long ret;
+	char verb[16];
+	long ret = tc_run(cmd, verb);
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	mutex_lock(&tc_lock);
-	ret = tc_run(buf, verb);
-	snprintf(tc_result, sizeof(tc_result), "%s: %ld\n", verb, ret);
-	mutex_unlock(&tc_lock);
-	return len;
+	snprintf(result, len, "%s: %ld\n", verb, ret);
 }
 
-static ssize_t result_read(struct file *file, char __user *ubuf, size_t len,
-			   loff_t *ppos)
-{
-	char buf[64];
-
-	mutex_lock(&tc_lock);
-	strscpy(buf, tc_result, sizeof(buf));
-	mutex_unlock(&tc_lock);
-	return simple_read_from_buffer(ubuf, len, ppos, buf, strlen(buf));
-}
-
-static const struct file_operations cmd_fops = {
-	.owner = THIS_MODULE,
-	.write = cmd_write,
-};
-
-static const struct file_operations result_fops = {
-	.owner = THIS_MODULE,
-	.read = result_read,
+static struct zslab_cmdfile tc_cmdfile = {
+	.name = "zslab_testclient",
+	.cmd_max = 63,
+	.run = tc_command,
+	.result = "none: 0",
 };
 
 static int __init tc_init(void)
 {
-	tc_dir = debugfs_create_dir("zslab_testclient", NULL);
-	debugfs_create_file("cmd", 0200, tc_dir, NULL, &cmd_fops);
-	debugfs_create_file("result", 0444, tc_dir, NULL, &result_fops);
+	zslab_cmdfile_create(&tc_cmdfile);
 	return 0;
 }
 
@@ -273,7 +244,7 @@ static void __exit tc_exit(void)
 {
 	unsigned int i;
 
-	debugfs_remove_recursive(tc_dir);
+	zslab_cmdfile_remove(&tc_cmdfile);
 	for (i = 0; i < TC_CACHES; i++)
 		if (caches[i].c)
 			tc_destroy(&caches[i]);
