@@ -477,10 +477,9 @@ void zslab_wait_writeback(struct zslab_cache *c)
  * at a time) and the cache list locked, then settle the zones: reset those
  * left with nothing live, finish the full ones. Under memalloc_noio_save().
  */
-static void for_each_cache_then_tidy(struct zslab_dev *zd,
-				     void (*fn)(struct zslab_dev *zd,
-						struct zslab_cache *c, void *arg),
-				     void *arg)
+static void walk_caches_then_tidy(struct zslab_dev *zd, void *arg,
+				  void (*fn)(struct zslab_dev *zd,
+					     struct zslab_cache *c, void *arg))
 {
 	struct zslab_cache *c;
 	unsigned int noio;
@@ -509,7 +508,7 @@ static void writeback_work_fn(struct work_struct *work)
 					    struct zslab_dev, wb_work);
 	unsigned int ms = READ_ONCE(zslab_writeback_ms);
 
-	for_each_cache_then_tidy(zd, write_and_reap_cache, NULL);
+	walk_caches_then_tidy(zd, NULL, write_and_reap_cache);
 	if (ms)
 		queue_delayed_work(zd->wq, &zd->wb_work, msecs_to_jiffies(ms));
 }
@@ -564,7 +563,7 @@ static void reap_work_fn(struct work_struct *work)
 					    struct zslab_dev, reap_work);
 	unsigned long again = 0;
 
-	for_each_cache_then_tidy(zd, reap_cache, &again);
+	walk_caches_then_tidy(zd, &again, reap_cache);
 	if (again)
 		queue_delayed_work(zd->wq, &zd->reap_work, again);
 }
