@@ -447,7 +447,7 @@ static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
 /* ------------------------------------------------------------------ */
 /* Allocation                                                          */
 
-static inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
+static __always_inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 {
 	struct zslab_slab *s = our_obj_slab(obj);
 
@@ -464,7 +464,7 @@ static inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 	return obj;
 }
 
-static void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
+static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 {
 	struct zslab_slab *fresh = NULL;
 	struct zslab_cpu_cache *cc;
