@@ -331,6 +331,7 @@ static void mag_set_count(struct zslab_cpu_cache *cc, unsigned int count)
 	WRITE_ONCE(cc->state, tid | count);
 }
 
+/* Take up to @want objects from @s, which own_slab() gave this CPU. */
 static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 				   void **objs, unsigned int want)
 {
@@ -345,7 +346,6 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 		objs[got++] = slab_obj(c, s, idx);
 	}
 	s->nr_avail -= got;
-	WRITE_ONCE(s->last_cpu, smp_processor_id());
 	relist_slab(c, s, was);
 	return got;
 }

@@ -392,17 +392,22 @@ static long alloc_here(void *arg)
 	return 0;
 }
 
-/* One allocation on each of the first two online CPUs, in that order. */
-static void alloc_on_two_cpus(struct kunit *test, struct alloc_on_cpu a[2])
+/* One allocation from @c, made on @cpu; the object must come back. */
+static void *alloc_on(struct kunit *test, struct zslab_cache *c, unsigned int cpu)
 {
-	unsigned int cpu0 = cpumask_first(cpu_online_mask);
-	unsigned int cpu1 = cpumask_next(cpu0, cpu_online_mask);
+	struct alloc_on_cpu a = { .c = c };
 
-	KUNIT_ASSERT_LT_MSG(test, cpu1, nr_cpu_ids, "needs two online CPUs");
-	work_on_cpu(cpu0, alloc_here, &a[0]);
-	work_on_cpu(cpu1, alloc_here, &a[1]);
-	KUNIT_ASSERT_NOT_NULL(test, a[0].obj);
-	KUNIT_ASSERT_NOT_NULL(test, a[1].obj);
+	work_on_cpu(cpu, alloc_here, &a);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, a.obj, "allocation on CPU %u", cpu);
+	return a.obj;
+}
+
+/* The first two online CPUs. */
+static void two_cpus(struct kunit *test, unsigned int cpu[2])
+{
+	cpu[0] = cpumask_first(cpu_online_mask);
+	cpu[1] = cpumask_next(cpu[0], cpu_online_mask);
+	KUNIT_ASSERT_LT_MSG(test, cpu[1], nr_cpu_ids, "needs two online CPUs");
 }
 
 /*
@@ -412,15 +417,17 @@ static void alloc_on_two_cpus(struct kunit *test, struct alloc_on_cpu a[2])
 static void each_cpu_refills_from_a_slab_of_its_own(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-own", 32, 0, 0, NULL);
-	struct alloc_on_cpu a[2] = { { .c = c }, { .c = c } };
+	unsigned int cpu[2];
+	void *obj[2];
 
-	alloc_on_two_cpus(test, a);
+	two_cpus(test, cpu);
+	obj[0] = alloc_on(test, c, cpu[0]);
+	obj[1] = alloc_on(test, c, cpu[1]);
 	/* CPU 0's slab still had free objects: CPU 1 made its own. */
-	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(a[0].obj),
-			    virt_to_head_page(a[1].obj));
+	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(obj[0]), virt_to_head_page(obj[1]));
 	KUNIT_EXPECT_EQ(test, info_of(c).slabs, 2U);
-	zslab_cache_free(c, a[0].obj);
-	zslab_cache_free(c, a[1].obj);
+	zslab_cache_free(c, obj[0]);
+	zslab_cache_free(c, obj[1]);
 	zslab_cache_destroy(c);
 }
 
@@ -428,22 +435,18 @@ static void each_cpu_refills_from_a_slab_of_its_own(struct kunit *test)
 static void a_cpu_shares_a_slab_rather_than_fail(struct kunit *test)
 {
 	struct zslab_cache *c = make_cache(test, "kt-share", 32, 0, 0, NULL);
-	struct alloc_on_cpu a[2] = { { .c = c }, { .c = c } };
-	unsigned int cpu1;
+	unsigned int cpu[2];
+	void *obj[2];
 
-	cpu1 = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
-	KUNIT_ASSERT_LT_MSG(test, cpu1, nr_cpu_ids, "needs two online CPUs");
-	work_on_cpu(cpumask_first(cpu_online_mask), alloc_here, &a[0]);
-	KUNIT_ASSERT_NOT_NULL(test, a[0].obj);
+	two_cpus(test, cpu);
+	obj[0] = alloc_on(test, c, cpu[0]);
 	atomic_set(&zslab_fail_slab_allocs, 1000);
-	work_on_cpu(cpu1, alloc_here, &a[1]);
+	obj[1] = alloc_on(test, c, cpu[1]);
 	atomic_set(&zslab_fail_slab_allocs, 0);
-	KUNIT_ASSERT_NOT_NULL(test, a[1].obj);
-	KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(a[0].obj),
-			    virt_to_head_page(a[1].obj));
+	KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(obj[0]), virt_to_head_page(obj[1]));
 	KUNIT_EXPECT_EQ(test, info_of(c).stat[ZSLAB_ALLOC_FAILED], 0ULL);
-	zslab_cache_free(c, a[0].obj);
-	zslab_cache_free(c, a[1].obj);
+	zslab_cache_free(c, obj[0]);
+	zslab_cache_free(c, obj[1]);
 	zslab_cache_destroy(c);
 }
 
