@@ -34,9 +34,22 @@ LIST_HEAD(zslab_caches);
 static DEFINE_IDA(zslab_cache_ida);
 static unsigned long zslab_cookie_secret;
 
-/* Test hook: the next N slab allocations fail as if memory ran out. */
+/* Test hook: the next N times a cache grows, it fails as if memory ran out. */
 atomic_t zslab_fail_slab_allocs = ATOMIC_INIT(0);
 ZSLAB_EXPORT_FOR_TESTS(zslab_fail_slab_allocs);
+
+/*
+ * zslab_cache_alloc() and zslab_cache_free() each open a text section of
+ * their own on a 1 KiB boundary: both are shorter than that, so neither
+ * straddles a page, whatever else in the module grows around them. (Under
+ * QEMU's TCG, the benchmark's setting, a branch to another page is a hash
+ * lookup instead of a direct jump.) A section each, so that the assembler
+ * never pads between functions.
+ */
+void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp)
+	__section(".text.zslab_alloc") __aligned(1024);
+void zslab_cache_free(struct zslab_cache *c, void *obj)
+	__section(".text.zslab_free") __aligned(1024);
 
 enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
 
@@ -88,12 +101,51 @@ static noinline bool cookie_of_some_cache(unsigned long cookie)
 	return found;
 }
 
+/* obj_has_memmap() for a pointer outside the section this CPU proved. */
+static noinline bool obj_has_memmap_slow(struct zslab_cache *c, const void *obj)
+{
+	unsigned long x = (unsigned long)obj, pfn;
+
+	if (!virt_addr_valid(obj))
+		return false;
+	/* Kernel-image addresses are valid too; only the direct map is cached. */
+	if (x < __START_KERNEL_map) {
+		pfn = (x - PAGE_OFFSET) >> PAGE_SHIFT;
+		/* Hot-added sections may have holes in their map: not cached. */
+		if (early_section(__pfn_to_section(pfn)))
+			this_cpu_write(c->cpu->mapped_section,
+				       pfn_to_section_nr(pfn) + 1);
+	}
+	return true;
+}
+
 static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
 					 enum zslab_misuse why)
 {
 	atomic64_inc(&c->misuse[why]);
 	WARN_ONCE(1, "%s: cache %s: %s of %p ignored\n", ZSLAB_NAME, c->name,
 		  zslab_misuse_names[why], obj);
+}
+
+/*
+ * Whether @obj is a direct-map address with a struct page behind it, so that
+ * virt_to_head_page() may be read. virt_addr_valid() answers that with a
+ * call and a walk of mem_section on every free; here each CPU remembers the
+ * last boot-time memory section (all of whose pages have a memory map) it
+ * proved, and a pointer into that section needs one compare. The section
+ * number is kept plus one so that 0 means "none yet". Any CPU's value is
+ * as good as ours, so a race that reads another's is harmless.
+ */
+static __always_inline bool obj_has_memmap(struct zslab_cache *c, const void *obj)
+{
+	unsigned long x = (unsigned long)obj;
+
+	/* Outside the direct map, the "section" below is far beyond any real one. */
+	if (likely(x >= PAGE_OFFSET &&
+		   pfn_to_section_nr((x - PAGE_OFFSET) >> PAGE_SHIFT) + 1 ==
+		   this_cpu_read(c->cpu->mapped_section)))
+		return true;
+	return obj_has_memmap_slow(c, obj);
 }
 
 /*
@@ -108,7 +160,7 @@ checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
 	struct page *page;
 	unsigned long offset;
 
-	if (unlikely(!virt_addr_valid(obj))) {
+	if (unlikely(!obj_has_memmap(c, obj))) {
 		*why = ZSLAB_MISUSE_FOREIGN;
 		return NULL;
 	}
@@ -132,24 +184,18 @@ checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
 /* ------------------------------------------------------------------ */
 /* Slabs                                                               */
 
-static struct zslab_slab *new_slab(struct zslab_cache *c, gfp_t gfp)
+/* A slab descriptor for @page, with an id; NULL if either ran out. */
+static struct zslab_slab *make_slab(struct zslab_cache *c, struct page *page,
+				    gfp_t gfp)
 {
 	struct zslab_slab *s;
 	unsigned long flags;
-	struct page *page;
 	unsigned int i;
 	int ret;
 
-	if (atomic_dec_if_positive(&zslab_fail_slab_allocs) >= 0)
-		return NULL;
-
-	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA | __GFP_DMA32 | __GFP_COMP);
 	s = kmem_cache_alloc(c->desc_cache, gfp);
 	if (!s)
 		return NULL;
-	page = alloc_pages(gfp | (c->slab_order ? __GFP_COMP : 0), c->slab_order);
-	if (!page)
-		goto free_desc;
 	/*
 	 * Ids are dense (lowest free first), so references stay small. irqsave:
 	 * we may be in hard interrupt context (GFP_ATOMIC).
@@ -157,8 +203,10 @@ static struct zslab_slab *new_slab(struct zslab_cache *c, gfp_t gfp)
 	xa_lock_irqsave(&c->slabs, flags);
 	ret = __xa_alloc(&c->slabs, &s->id, s, xa_limit_32b, gfp);
 	xa_unlock_irqrestore(&c->slabs, flags);
-	if (ret)
-		goto free_page;
+	if (ret) {
+		kmem_cache_free(c->desc_cache, s);
+		return NULL;
+	}
 	page->index = c->page_cookie;
 	set_page_private(page, (unsigned long)s);
 
@@ -176,12 +224,43 @@ static struct zslab_slab *new_slab(struct zslab_cache *c, gfp_t gfp)
 		for (i = 0; i < c->objs_per_slab; i++)
 			c->ctor(slab_obj(c, s, i));
 	return s;
+}
 
-free_page:
-	__free_pages(page, c->slab_order);
-free_desc:
-	kmem_cache_free(c->desc_cache, s);
-	return NULL;
+/*
+ * Up to @want new slabs onto @out; returns how many. Pages come from the
+ * bulk allocator where it can serve them (one call instead of one each):
+ * a cache of large objects grows by a magazine refill's worth at a time.
+ */
+static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
+			      struct list_head *out, unsigned int want)
+{
+	struct page *pages[ZSLAB_GROW_MAX] = { };
+	unsigned int nr = 0, got = 0;
+
+	if (atomic_dec_if_positive(&zslab_fail_slab_allocs) >= 0)
+		return 0;
+
+	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA | __GFP_DMA32 | __GFP_COMP);
+	want = min_t(unsigned int, want, ZSLAB_GROW_MAX);
+	if (!c->slab_order && want > 1)
+		nr = alloc_pages_bulk_array(gfp, want, pages);
+	for (; nr < want; nr++) {
+		pages[nr] = alloc_pages(gfp | (c->slab_order ? __GFP_COMP : 0),
+					c->slab_order);
+		if (!pages[nr])
+			break;
+	}
+
+	for (; got < nr; got++) {
+		struct zslab_slab *s = make_slab(c, pages[got], gfp);
+
+		if (!s)
+			break;
+		list_add_tail(&s->list, out);
+	}
+	while (nr > got)
+		__free_pages(pages[--nr], c->slab_order);
+	return got;
 }
 
 /* Process context, no cache lock: the slab is unreachable for allocation. */
@@ -297,7 +376,7 @@ static void relist_slab(struct zslab_cache *c, struct zslab_slab *s,
 		list_move(&s->list, &c->full);
 		break;
 	case SLAB_EMPTY:
-		if (c->nr_empty >= ZSLAB_EMPTY_RESERVE) {
+		if (c->nr_empty >= c->empty_reserve) {
 			retire_slab(c, s);
 			return;
 		}
@@ -466,17 +545,18 @@ static __always_inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_
 
 static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 {
-	struct zslab_slab *fresh = NULL;
+	struct zslab_slab *s, *tmp;
 	struct zslab_cpu_cache *cc;
 	bool share = false;
 	unsigned long flags;
 	unsigned int count;
+	LIST_HEAD(fresh);
 	void *obj;
 
 	for (;;) {
 		spin_lock_irqsave(&c->lock, flags);
-		if (fresh)
-			add_slab_locked(c, fresh);
+		list_for_each_entry_safe(s, tmp, &fresh, list)
+			add_slab_locked(c, s);
 		/* We may be on another CPU than the fast path was. */
 		cc = this_cpu_ptr(c->cpu);
 		count = zslab_mag_count(cc);
@@ -492,15 +572,14 @@ static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 		spin_unlock_irqrestore(&c->lock, flags);
 
 		/* Sleeps only if @gfp allows; GFP_ATOMIC/NOWAIT never do. */
-		fresh = new_slab(c, gfp);
-		if (!fresh && !share) {
+		if (new_slabs(c, gfp, &fresh, c->grow_slabs))
+			continue;
+		if (!share) {
 			share = true;	/* another CPU's slab beats failing */
 			continue;
 		}
-		if (!fresh) {
-			this_cpu_inc(c->cpu->stat[ZSLAB_ALLOC_FAILED]);
-			return NULL;
-		}
+		this_cpu_inc(c->cpu->stat[ZSLAB_ALLOC_FAILED]);
+		return NULL;
 	}
 }
 
@@ -932,6 +1011,10 @@ static void init_geometry(struct zslab_cache *c, unsigned int size,
 	c->objs_per_slab = c->slab_size / c->stride;
 	c->map_longs = BITS_TO_LONGS(c->objs_per_slab);
 	c->meta_size = struct_size((struct zslab_slab *)NULL, map, 2 * c->map_longs);
+	c->empty_reserve = max_t(unsigned int, ZSLAB_EMPTY_RESERVE_MIN,
+				 DIV_ROUND_UP(ZSLAB_EMPTY_RESERVE_OBJS, c->objs_per_slab));
+	c->grow_slabs = min_t(unsigned int, ZSLAB_GROW_MAX,
+			      DIV_ROUND_UP(ZSLAB_MAG_BATCH, c->objs_per_slab));
 }
 
 /**

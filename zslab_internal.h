@@ -218,8 +218,16 @@ int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
 /* Objects a CPU keeps at hand; refills and flushes move half of it. */
 #define ZSLAB_MAG_SIZE		128
 #define ZSLAB_MAG_BATCH		(ZSLAB_MAG_SIZE / 2)
-/* Empty slabs a cache keeps instead of returning them to the page allocator. */
-#define ZSLAB_EMPTY_RESERVE	2
+/*
+ * Empty slabs a cache keeps instead of returning them to the page allocator:
+ * enough for one magazine refill, and at least two slabs. Churn up to a
+ * magazine's half then never goes to the page allocator, as SLUB keeps a
+ * few empty slabs of many objects each.
+ */
+#define ZSLAB_EMPTY_RESERVE_OBJS	ZSLAB_MAG_BATCH
+#define ZSLAB_EMPTY_RESERVE_MIN		2
+/* Most slabs a cache grows by at once: enough for a refill, within reason. */
+#define ZSLAB_GROW_MAX			16
 #define ZSLAB_MIN_OBJ_SIZE	8
 
 enum zslab_stat {
@@ -264,6 +272,7 @@ enum zslab_misuse {
 
 struct zslab_cpu_cache {
 	unsigned long state;
+	unsigned long mapped_section;	/* see obj_has_memmap(); 0 = none yet */
 	struct zslab_slab *refill_slab;	/* the slab it owns (cache lock) */
 	u64 stat[ZSLAB_NR_STATS];
 	void *objs[ZSLAB_MAG_SIZE];
@@ -321,6 +330,8 @@ struct zslab_cache {
 	unsigned long last_retire;	/* jiffies when a slab last retired */
 	unsigned int nr_partial;
 	unsigned int nr_empty;
+	unsigned int empty_reserve;	/* empty slabs kept, see ZSLAB_EMPTY_RESERVE_OBJS */
+	unsigned int grow_slabs;	/* slabs a refill that finds none adds */
 	u64 slabs_allocated;		/* over the cache's life */
 	u64 slabs_freed;
 	u64 slabs_revived;		/* retired slabs taken back before freeing */
