@@ -51,6 +51,8 @@ void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp)
 void zslab_cache_free(struct zslab_cache *c, void *obj)
 	__section(".text.zslab_free") __aligned(1024);
 
+static_assert(ZSLAB_MAX_OBJS < 1U << 15, "nr_avail is 15 bits");
+
 enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
 
 static inline unsigned long *slab_inuse(struct zslab_slab *s)
@@ -214,6 +216,7 @@ static struct zslab_slab *make_slab(struct zslab_cache *c, struct page *page,
 	atomic_set(&s->flags, 0);
 	s->img_zone = ZSLAB_NO_IMAGE;
 	s->nr_avail = c->objs_per_slab;
+	s->owned = false;
 	s->last_cpu = raw_smp_processor_id();
 	bitmap_zero(slab_inuse(s), c->objs_per_slab);
 	bitmap_fill(slab_avail(c, s), c->objs_per_slab);
@@ -292,10 +295,10 @@ static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
  */
 static void disown_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
-	if (!(atomic_read(&s->flags) & ZSLAB_SLAB_OWNED))
+	if (!s->owned)
 		return;
 	per_cpu_ptr(c->cpu, s->last_cpu)->refill_slab = NULL;
-	atomic_andnot(ZSLAB_SLAB_OWNED, &s->flags);
+	s->owned = false;
 }
 
 static void own_slab(struct zslab_cache *c, struct zslab_cpu_cache *cc,
@@ -307,13 +310,13 @@ static void own_slab(struct zslab_cache *c, struct zslab_cpu_cache *cc,
 		disown_slab(c, cc->refill_slab);
 	disown_slab(c, s);		/* taken over: its owner found no other */
 	WRITE_ONCE(s->last_cpu, cpu);
-	atomic_or(ZSLAB_SLAB_OWNED, &s->flags);
+	s->owned = true;
 	cc->refill_slab = s;
 }
 
 static bool owned_by_other(struct zslab_slab *s, unsigned int cpu)
 {
-	return (atomic_read(&s->flags) & ZSLAB_SLAB_OWNED) && s->last_cpu != cpu;
+	return s->owned && s->last_cpu != cpu;
 }
 
 /*
@@ -898,6 +901,7 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 {
 	unsigned long flags, avail = 0, dead_avail = 0;
 	unsigned int cpu, i;
+	u64 dirtied = 0;
 
 	memset(info, 0, sizeof(*info));
 	spin_lock_irqsave(&c->lock, flags);
@@ -924,11 +928,13 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 
 		for (i = 0; i < ZSLAB_NR_STATS; i++)
 			info->stat[i] += READ_ONCE(cc->stat[i]);
+		dirtied += READ_ONCE(cc->slabs_dirtied);
 	}
 	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
 		info->misuse[i] = atomic64_read(&c->misuse[i]);
 	for (i = 0; i < ZSLAB_NR_WB_STATS; i++)
 		info->wb[i] = atomic64_read(&c->wb[i]);
+	info->wb[ZSLAB_WB_DIRTIED] = dirtied;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_cache_get_info);
 

@@ -127,7 +127,7 @@ void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
 {
 	if (atomic_fetch_or(ZSLAB_SLAB_DIRTY, &s->flags) & ZSLAB_SLAB_DIRTY)
 		return;
-	atomic64_inc(&c->wb[ZSLAB_WB_DIRTIED]);
+	this_cpu_inc(c->cpu->slabs_dirtied);	/* a shared counter would bounce */
 	llist_add(&s->dirty_node, &c->dirty);
 }
 
@@ -580,7 +580,16 @@ void zslab_slab_retired(struct zslab_cache *c)
 	struct zslab_dev *zd = zslab_device;
 
 	WRITE_ONCE(c->last_retire, jiffies);
-	if (!READ_ONCE(zslab_writeback_ms) && zd)
+	if (READ_ONCE(zslab_writeback_ms) || !zd)
+		return;
+	/*
+	 * Slabs retire in runs, from every CPU: a read of the pending bit
+	 * spares the run an atomic on the work's shared line each time. The
+	 * barrier pairs with the worker clearing that bit before it reads
+	 * nr_dead: either a queued reap sees this slab, or we see none queued.
+	 */
+	smp_mb();
+	if (!delayed_work_pending(&zd->reap_work))
 		queue_delayed_work(zd->wq, &zd->reap_work, ZSLAB_REAP_DELAY);
 }
 

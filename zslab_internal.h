@@ -275,6 +275,7 @@ struct zslab_cpu_cache {
 	unsigned long mapped_section;	/* see obj_has_memmap(); 0 = none yet */
 	struct zslab_slab *refill_slab;	/* the slab it owns (cache lock) */
 	u64 stat[ZSLAB_NR_STATS];
+	u64 slabs_dirtied;		/* debugfs slabs_dirtied, summed */
 	void *objs[ZSLAB_MAG_SIZE];
 };
 
@@ -297,7 +298,8 @@ struct zslab_slab {
 	struct llist_node dirty_node;	/* on the cache's dirty list */
 	atomic_t flags;			/* ZSLAB_SLAB_* */
 	u32 id;				/* logical slab id within the cache, >= 1 */
-	u16 nr_avail;			/* bits set in avail */
+	u16 nr_avail:15;		/* bits set in avail (cache lock) */
+	u16 owned:1;			/* last_cpu refills from it (cache lock) */
 	u16 last_cpu;			/* CPU that last took objects from it */
 	u32 img_zone;			/* zone of its newest image, or ZSLAB_NO_IMAGE */
 	u32 img_offset;			/* sector offset of that image in the zone */
@@ -308,7 +310,6 @@ struct zslab_slab {
 #define ZSLAB_NO_IMAGE		U32_MAX
 #define ZSLAB_SLAB_DIRTY	0x1	/* queued for writeback */
 #define ZSLAB_SLAB_DEAD		0x2	/* empty and retired: freed once written off */
-#define ZSLAB_SLAB_OWNED	0x4	/* CPU last_cpu refills from it (cache lock) */
 
 struct zslab_cache {
 	/* hot: read on every alloc and free */

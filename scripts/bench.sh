@@ -23,6 +23,10 @@
 #              flush; the zones are reset again. Last, the CPU cost of
 #              encoding as many images (no I/O) is timed, for comparison.
 #
+# The VM's RAM is backed by host memory before it boots (vm.sh --prealloc):
+# otherwise the first touch of each guest page is a host page fault, paid by
+# whichever allocator happens to touch that page first.
+#
 # Exits non-zero if the build, the VM or a benchmark fails.
 #
 #   BENCH_CASES="alloc writeback"  which benchmarks to run [both]
@@ -353,7 +357,7 @@ EOF
 rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
 log "booting the stock kernel with 2 CPUs to run the benchmarks (about a minute on an idle host)"
 set +e
-out=$(bash scripts/vm.sh --kernel stock --cpus 2 --timeout "$vm_timeout" --image-dir "$images" \
+out=$(bash scripts/vm.sh --kernel stock --cpus 2 --prealloc --timeout "$vm_timeout" --image-dir "$images" \
 	--log "$ZSLAB_OUT/console-bench.log" -- "$pl")
 rc=$?
 set -e

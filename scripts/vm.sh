@@ -17,12 +17,16 @@
 #   --timeout SECONDS         hard limit for the whole boot [600]
 #   --log FILE                full console log [out/vm-console.log]
 #   --cpus N --mem SIZE       [2, 2G]
+#   --prealloc                back all guest RAM with host memory before boot
+#                             (benchmarks: no host page fault on the guest's
+#                             first touch of a page, which would land on
+#                             whichever side touched it first)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=stock zone_size=64M zone_cap=62M zones=16 max_open=8 max_active=12
 zasl=5 lbs=4096 image_dir= timeout_s=600 log=$ZSLAB_OUT/vm-console.log
-cpus=2 mem=2G
+cpus=2 mem=2G prealloc=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -38,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--prealloc) prealloc=(-mem-prealloc); shift ;;
 	--) shift; break ;;
 	*) die "vm.sh: unknown option $1" ;;
 	esac
@@ -84,7 +89,7 @@ append="console=ttyS0 loglevel=4 panic=-1 oops=panic rdinit=/init"
 # them they use "rep movsq", several times faster under emulation.
 set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel tcg,thread=multi -cpu max,-erms,-fsrm -smp "$cpus" -m "$mem" \
+	-machine q35 -accel tcg,thread=multi -cpu max,-erms,-fsrm -smp "$cpus" -m "$mem" "${prealloc[@]}" \
 	-kernel "$kimage" -initrd "$work/initrd" -append "$append" \
 	-display none -monitor none -serial "file:$log" -no-reboot \
 	-drive "file=$zns_img,id=zns,format=raw,if=none" \
