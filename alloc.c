@@ -186,29 +186,12 @@ checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
 /* ------------------------------------------------------------------ */
 /* Slabs                                                               */
 
-/* A slab descriptor for @page, with an id; NULL if either ran out. */
-static struct zslab_slab *make_slab(struct zslab_cache *c, struct page *page,
-				    gfp_t gfp)
+/* Descriptor @s takes @page: an empty slab, every object available. */
+static void init_slab(struct zslab_cache *c, struct zslab_slab *s,
+		      struct page *page)
 {
-	struct zslab_slab *s;
-	unsigned long flags;
 	unsigned int i;
-	int ret;
 
-	s = kmem_cache_alloc(c->desc_cache, gfp);
-	if (!s)
-		return NULL;
-	/*
-	 * Ids are dense (lowest free first), so references stay small. irqsave:
-	 * we may be in hard interrupt context (GFP_ATOMIC).
-	 */
-	xa_lock_irqsave(&c->slabs, flags);
-	ret = __xa_alloc(&c->slabs, &s->id, s, xa_limit_32b, gfp);
-	xa_unlock_irqrestore(&c->slabs, flags);
-	if (ret) {
-		kmem_cache_free(c->desc_cache, s);
-		return NULL;
-	}
 	page->index = c->page_cookie;
 	set_page_private(page, (unsigned long)s);
 
@@ -226,19 +209,30 @@ static struct zslab_slab *make_slab(struct zslab_cache *c, struct page *page,
 	if (c->ctor)
 		for (i = 0; i < c->objs_per_slab; i++)
 			c->ctor(slab_obj(c, s, i));
-	return s;
+}
+
+/* Undo init_slab() for a slab that never got an id. */
+static void uninit_slab(struct zslab_cache *c, struct zslab_slab *s)
+{
+	struct page *page = virt_to_head_page(s->base);
+
+	page->index = 0;
+	set_page_private(page, 0);
 }
 
 /*
- * Up to @want new slabs onto @out; returns how many. Pages come from the
- * bulk allocator where it can serve them (one call instead of one each):
- * a cache of large objects grows by a magazine refill's worth at a time.
+ * Up to @want new slabs onto @out; returns how many. A cache of large
+ * objects grows by a magazine refill's worth at once, so the costs per
+ * growth are paid once per batch: one bulk page allocation, where the
+ * bulk allocator serves the order, and one round of the id lock.
  */
 static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 			      struct list_head *out, unsigned int want)
 {
 	struct page *pages[ZSLAB_GROW_MAX] = { };
-	unsigned int nr = 0, got = 0;
+	struct zslab_slab *descs[ZSLAB_GROW_MAX];
+	unsigned int nr = 0, made, got;
+	unsigned long flags;
 
 	if (atomic_dec_if_positive(&zslab_fail_slab_allocs) >= 0)
 		return 0;
@@ -253,16 +247,32 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 		if (!pages[nr])
 			break;
 	}
-
-	for (; got < nr; got++) {
-		struct zslab_slab *s = make_slab(c, pages[got], gfp);
-
-		if (!s)
+	for (made = 0; made < nr; made++) {
+		descs[made] = kmem_cache_alloc(c->desc_cache, gfp);
+		if (!descs[made])
 			break;
-		list_add_tail(&s->list, out);
+		init_slab(c, descs[made], pages[made]);
 	}
-	while (nr > got)
-		__free_pages(pages[--nr], c->slab_order);
+
+	/*
+	 * Ids are dense (lowest free first), so references stay small. irqsave:
+	 * we may be in hard interrupt context (GFP_ATOMIC).
+	 */
+	xa_lock_irqsave(&c->slabs, flags);
+	for (got = 0; got < made; got++)
+		if (__xa_alloc(&c->slabs, &descs[got]->id, descs[got],
+			       xa_limit_32b, gfp))
+			break;
+	xa_unlock_irqrestore(&c->slabs, flags);
+
+	for (nr = 0; nr < got; nr++)
+		list_add_tail(&descs[nr]->list, out);
+	while (made > got) {
+		uninit_slab(c, descs[--made]);
+		kmem_cache_free(c->desc_cache, descs[made]);
+	}
+	for (nr = made; nr < want && pages[nr]; nr++)
+		__free_pages(pages[nr], c->slab_order);
 	return got;
 }
 
