@@ -431,6 +431,15 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 	enum slab_state was = slab_state(c, s);
 	unsigned int idx, got = 0;
 
+	/* A whole empty slab, as new and revived ones are: no bitmap search. */
+	if (was == SLAB_EMPTY && want >= c->objs_per_slab) {
+		for (got = 0; got < c->objs_per_slab; got++)
+			objs[got] = slab_obj(c, s, got);
+		bitmap_zero(avail, c->objs_per_slab);
+		s->nr_avail = 0;
+		relist_slab(c, s, was);
+		return got;
+	}
 	for_each_set_bit(idx, avail, c->objs_per_slab) {
 		if (got == want)
 			break;
@@ -504,7 +513,11 @@ static unsigned int refill_magazine(struct zslab_cache *c,
 
 		if (!s)
 			break;
-		own_slab(c, cc, s, cpu);
+		/* A slab this refill empties has nothing left to own. */
+		if (s->owned || s->nr_avail > ZSLAB_MAG_BATCH - got)
+			own_slab(c, cc, s, cpu);
+		else
+			WRITE_ONCE(s->last_cpu, cpu);
 		got += take_from_slab(c, s, cc->objs + got, ZSLAB_MAG_BATCH - got);
 	}
 	mag_set_count(cc, got);
