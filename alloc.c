@@ -103,21 +103,29 @@ static noinline bool cookie_of_some_cache(unsigned long cookie)
 	return found;
 }
 
+/*
+ * What obj_has_memmap() caches: the memory section of direct-map address
+ * @x, plus one so that 0 means "none yet".
+ */
+static inline unsigned long direct_map_section_key(unsigned long x)
+{
+	return pfn_to_section_nr((x - PAGE_OFFSET) >> PAGE_SHIFT) + 1;
+}
+
 /* obj_has_memmap() for a pointer outside the section this CPU proved. */
 static noinline bool obj_has_memmap_slow(struct zslab_cache *c, const void *obj)
 {
-	unsigned long x = (unsigned long)obj, pfn;
+	unsigned long x = (unsigned long)obj;
 
 	if (!virt_addr_valid(obj))
 		return false;
-	/* Kernel-image addresses are valid too; only the direct map is cached. */
-	if (x < __START_KERNEL_map) {
-		pfn = (x - PAGE_OFFSET) >> PAGE_SHIFT;
-		/* Hot-added sections may have holes in their map: not cached. */
-		if (early_section(__pfn_to_section(pfn)))
-			this_cpu_write(c->cpu->mapped_section,
-				       pfn_to_section_nr(pfn) + 1);
-	}
+	/*
+	 * Kernel-image addresses are valid too; only the direct map is cached.
+	 * Hot-added sections may have holes in their map: not cached either.
+	 */
+	if (x < __START_KERNEL_map &&
+	    early_section(__pfn_to_section((x - PAGE_OFFSET) >> PAGE_SHIFT)))
+		this_cpu_write(c->cpu->mapped_section, direct_map_section_key(x));
 	return true;
 }
 
@@ -134,17 +142,15 @@ static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
  * virt_to_head_page() may be read. virt_addr_valid() answers that with a
  * call and a walk of mem_section on every free; here each CPU remembers the
  * last boot-time memory section (all of whose pages have a memory map) it
- * proved, and a pointer into that section needs one compare. The section
- * number is kept plus one so that 0 means "none yet". Any CPU's value is
- * as good as ours, so a race that reads another's is harmless.
+ * proved, and a pointer into that section needs one compare. Any CPU's
+ * value is as good as ours, so a race that reads another's is harmless.
  */
 static __always_inline bool obj_has_memmap(struct zslab_cache *c, const void *obj)
 {
 	unsigned long x = (unsigned long)obj;
 
 	/* Outside the direct map, the "section" below is far beyond any real one. */
-	if (likely(x >= PAGE_OFFSET &&
-		   pfn_to_section_nr((x - PAGE_OFFSET) >> PAGE_SHIFT) + 1 ==
+	if (likely(x >= PAGE_OFFSET && direct_map_section_key(x) ==
 		   this_cpu_read(c->cpu->mapped_section)))
 		return true;
 	return obj_has_memmap_slow(c, obj);
@@ -211,13 +217,14 @@ static void init_slab(struct zslab_cache *c, struct zslab_slab *s,
 			c->ctor(slab_obj(c, s, i));
 }
 
-/* Undo init_slab() for a slab that never got an id. */
-static void uninit_slab(struct zslab_cache *c, struct zslab_slab *s)
+/* Undo init_slab(): the page is no longer ours; returns it for freeing. */
+static struct page *uninit_slab(struct zslab_slab *s)
 {
 	struct page *page = virt_to_head_page(s->base);
 
 	page->index = 0;
 	set_page_private(page, 0);
+	return page;
 }
 
 /*
@@ -268,7 +275,7 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 	for (nr = 0; nr < got; nr++)
 		list_add_tail(&descs[nr]->list, out);
 	while (made > got) {
-		uninit_slab(c, descs[--made]);
+		uninit_slab(descs[--made]);
 		kmem_cache_free(c->desc_cache, descs[made]);
 	}
 	for (nr = made; nr < want && pages[nr]; nr++)
@@ -279,13 +286,9 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 /* Process context, no cache lock: the slab is unreachable for allocation. */
 static void free_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
-	struct page *page = virt_to_head_page(s->base);
-
 	zslab_slab_drop_image(s, c->img_sectors);
 	xa_erase_irq(&c->slabs, s->id);
-	page->index = 0;
-	set_page_private(page, 0);
-	__free_pages(page, c->slab_order);
+	__free_pages(uninit_slab(s), c->slab_order);
 	kmem_cache_free(c->desc_cache, s);
 }
 
@@ -433,18 +436,16 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 
 	/* A whole empty slab, as new and revived ones are: no bitmap search. */
 	if (was == SLAB_EMPTY && want >= c->objs_per_slab) {
-		for (got = 0; got < c->objs_per_slab; got++)
+		for (; got < c->objs_per_slab; got++)
 			objs[got] = slab_obj(c, s, got);
 		bitmap_zero(avail, c->objs_per_slab);
-		s->nr_avail = 0;
-		relist_slab(c, s, was);
-		return got;
-	}
-	for_each_set_bit(idx, avail, c->objs_per_slab) {
-		if (got == want)
-			break;
-		__clear_bit(idx, avail);
-		objs[got++] = slab_obj(c, s, idx);
+	} else {
+		for_each_set_bit(idx, avail, c->objs_per_slab) {
+			if (got == want)
+				break;
+			__clear_bit(idx, avail);
+			objs[got++] = slab_obj(c, s, idx);
+		}
 	}
 	s->nr_avail -= got;
 	relist_slab(c, s, was);
