@@ -2,12 +2,14 @@
 /*
  * The allocator: kmem-style caches of fixed-size objects.
  *
- * Fast path, per CPU: a magazine of free objects, touched with interrupts
- * off, so alloc and free work from any context and share no cache line with
- * other CPUs except the one holding the slab's occupancy bit. That bit is
- * flipped with an atomic bit op on every alloc and free: it is what catches
- * a double free on the spot, and it is the occupancy map a slab image will
- * carry to the zone.
+ * Fast path, per CPU: a magazine of free objects, popped and pushed with a
+ * this_cpu_cmpxchg() on its (tid, count) word with preemption off, never
+ * with interrupts off; an interrupt that uses the magazine meanwhile bumps
+ * the tid and the cmpxchg retries (as SLUB's fast path does). So alloc and
+ * free work from any context and share no cache line with other CPUs except
+ * the one holding the slab's occupancy bit. That bit is flipped with an
+ * atomic bit op on every alloc and free: it is what catches a double free
+ * on the spot, and it is the occupancy map a segment carries to the zone.
  *
  * Slow path, under the cache lock: move half a magazine between the CPU and
  * the slabs, create slabs, and hand empty slabs beyond a small reserve back
@@ -19,6 +21,8 @@
  */
 #include <linux/bitmap.h>
 #include <linux/cache.h>
+#include <linux/cpuhotplug.h>
+#include <linux/fault-inject.h>
 #include <linux/idr.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -34,9 +38,50 @@ LIST_HEAD(zslab_caches);
 static DEFINE_IDA(zslab_cache_ida);
 static unsigned long zslab_cookie_secret;
 
-/* Test hook: the next N times a cache grows, it fails as if memory ran out. */
-atomic_t zslab_fail_slab_allocs = ATOMIC_INIT(0);
-ZSLAB_EXPORT_FOR_TESTS(zslab_fail_slab_allocs);
+/*
+ * Fault injection, as failslab does: debugfs zns_slab/fail_slab_alloc (the
+ * kernel's fault_attr knobs) makes a cache's growth fail as if memory ran
+ * out. Only where the kernel has the framework (debug kernels).
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_slab_alloc);
+
+static bool should_fail_slab_alloc(struct zslab_cache *c, gfp_t gfp)
+{
+	return should_fail(&fail_slab_alloc, c->slab_size);
+}
+
+/**
+ * zslab_fail_slab_alloc_set() - Fail the next @times growths (tests).
+ * @times: how many; 0 stops failing.
+ */
+void zslab_fail_slab_alloc_set(unsigned int times)
+{
+	fail_slab_alloc.verbose = 0;
+	fail_slab_alloc.interval = 1;
+	fail_slab_alloc.probability = times ? 100 : 0;
+	atomic_set(&fail_slab_alloc.times, times ? times : -1);
+}
+
+static void fail_slab_alloc_debugfs(struct dentry *dir)
+{
+	fault_create_debugfs_attr("fail_slab_alloc", dir, &fail_slab_alloc);
+}
+#else
+static bool should_fail_slab_alloc(struct zslab_cache *c, gfp_t gfp)
+{
+	return false;
+}
+
+void zslab_fail_slab_alloc_set(unsigned int times)
+{
+}
+
+static void fail_slab_alloc_debugfs(struct dentry *dir)
+{
+}
+#endif
+ZSLAB_EXPORT_FOR_TESTS(zslab_fail_slab_alloc_set);
 
 /*
  * zslab_cache_alloc() and zslab_cache_free() each open a text section of
@@ -204,6 +249,7 @@ static void init_slab(struct zslab_cache *c, struct zslab_slab *s,
 	s->base = page_address(page);
 	atomic_set(&s->flags, 0);
 	s->img_zone = ZSLAB_NO_IMAGE;
+	s->img_seq = 0;		/* older than any entry: sequences start at 1 */
 	s->nr_avail = c->objs_per_slab;
 	s->owned = false;
 	s->last_cpu = raw_smp_processor_id();
@@ -241,7 +287,7 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 	unsigned int nr = 0, made, got;
 	unsigned long flags;
 
-	if (atomic_dec_if_positive(&zslab_fail_slab_allocs) >= 0)
+	if (should_fail_slab_alloc(c, gfp))
 		return 0;
 
 	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA | __GFP_DMA32 | __GFP_COMP);
@@ -286,7 +332,7 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 /* Process context, no cache lock: the slab is unreachable for allocation. */
 static void free_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
-	zslab_slab_drop_image(s, c->img_sectors);
+	zslab_slab_drop_image(c, s);
 	xa_erase_irq(&c->slabs, s->id);
 	__free_pages(uninit_slab(s), c->slab_order);
 	kmem_cache_free(c->desc_cache, s);
@@ -344,12 +390,17 @@ static void retire_slab(struct zslab_cache *c, struct zslab_slab *s)
 	list_move(&s->list, &c->dead);
 	c->nr_slabs--;
 	c->nr_dead++;
+	c->nr_avail -= s->nr_avail;
 	zslab_slab_retired(c);
 }
 
 /**
  * zslab_reap_dead_slabs() - Free retired slabs nothing refers to any more.
  * @c: the cache. Writeback mutex held, so no new bio starts meanwhile.
+ *
+ * Not one whose data is on the device without a tombstone after it
+ * (WRITTEN): freed, its id could be reused before the tombstone, and the
+ * old data would come back to life on the device.
  */
 void zslab_reap_dead_slabs(struct zslab_cache *c)
 {
@@ -361,8 +412,8 @@ void zslab_reap_dead_slabs(struct zslab_cache *c)
 		return;
 	spin_lock_irqsave(&c->lock, flags);
 	list_for_each_entry_safe(s, tmp, &c->dead, list) {
-		if (atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY)
-			continue;	/* still on the dirty list */
+		if (atomic_read(&s->flags) & (ZSLAB_SLAB_DIRTY | ZSLAB_SLAB_WRITTEN))
+			continue;	/* still on the dirty list, or owes a tombstone */
 		list_move(&s->list, &reap);
 		c->nr_dead--;
 		c->slabs_freed++;
@@ -407,6 +458,7 @@ static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 	lockdep_assert_held(&c->lock);
 	c->nr_slabs++;
 	c->nr_empty++;
+	c->nr_avail += s->nr_avail;
 	c->slabs_allocated++;
 	list_add(&s->list, &c->empty);
 }
@@ -448,6 +500,7 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 		}
 	}
 	s->nr_avail -= got;
+	c->nr_avail -= got;
 	relist_slab(c, s, was);
 	return got;
 }
@@ -469,8 +522,10 @@ static struct zslab_slab *revive_dead_slab(struct zslab_cache *c)
 	c->nr_dead--;
 	c->nr_slabs++;
 	c->nr_empty++;
+	c->nr_avail += s->nr_avail;
 	c->slabs_revived++;
 	list_move(&s->list, &c->empty);
+	smp_mb__after_atomic();		/* DEAD cleared, then DIRTY read */
 	zslab_slab_mark_dirty(c, s);
 	return s;
 }
@@ -543,6 +598,7 @@ static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
 		do {
 			__set_bit(obj_index(c, s, cc->objs[i]), slab_avail(c, s));
 			s->nr_avail++;
+			c->nr_avail++;
 		} while (++i < n && our_obj_slab(cc->objs[i]) == s);
 		relist_slab(c, s, was);
 	}
@@ -553,20 +609,25 @@ static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
 /* ------------------------------------------------------------------ */
 /* Allocation                                                          */
 
+/*
+ * An object is zeroed before it is published, whatever init_on_alloc says:
+ * a writeback pass that sees its in-use bit copies its bytes to the device,
+ * and those must be zeros or what the client wrote, never the previous
+ * occupant's (the set bit is a full barrier, and the pass reads the bitmap
+ * before the objects, see zslab_seg_add_slab()). Under init_on_alloc, as
+ * Debian's kernels boot, this is the zeroing SLUB does anyway. A cache with
+ * a constructor keeps what it set up, as SLUB's does.
+ */
 static __always_inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 {
 	struct zslab_slab *s = our_obj_slab(obj);
 
+	if (likely(!c->ctor) || unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, c->object_size);
 	/* Nobody else can hold it: a set bit here means our books are wrong. */
 	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), slab_inuse(s))))
 		return NULL;
 	zslab_slab_mark_dirty(c, s);
-	/*
-	 * __GFP_ZERO, or init_on_alloc hardening as SLUB honours it: not for
-	 * a cache with a constructor, whose objects keep what it set up.
-	 */
-	if (unlikely((gfp & __GFP_ZERO) || (want_init_on_alloc(0) && !c->ctor)))
-		memset(obj, 0, c->object_size);
 	return obj;
 }
 
@@ -755,8 +816,10 @@ void zslab_mark_dirty(struct zslab_cache *c, void *obj)
 	unsigned int idx;
 
 	s = live_obj_slab(c, obj, &idx);
-	if (s)
-		zslab_slab_mark_dirty(c, s);
+	if (!s)
+		return;
+	smp_mb();	/* the client's stores, then DIRTY: see zslab_slab_mark_dirty() */
+	zslab_slab_mark_dirty(c, s);
 }
 EXPORT_SYMBOL_GPL(zslab_mark_dirty);
 
@@ -895,20 +958,6 @@ void zslab_cache_shrink(struct zslab_cache *c)
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_cache_shrink);
 
-static unsigned long count_slab_objs(struct zslab_cache *c, struct list_head *list,
-				     unsigned long *avail, unsigned long *dirty)
-{
-	struct zslab_slab *s;
-	unsigned long inuse = 0;
-
-	list_for_each_entry(s, list, list) {
-		inuse += bitmap_weight(slab_inuse(s), c->objs_per_slab);
-		*avail += s->nr_avail;
-		*dirty += !!(atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY);
-	}
-	return inuse;
-}
-
 /* DRAM taken by one slab descriptor (its kmem_cache rounds to 8 bytes). */
 unsigned int zslab_desc_bytes(const struct zslab_cache *c)
 {
@@ -920,12 +969,18 @@ ZSLAB_EXPORT_FOR_TESTS(zslab_desc_bytes);
  * zslab_cache_get_info() - Snapshot of a cache's size and counters.
  * @c: the cache.
  * @info: filled in. Objects in flight on other CPUs may be off by a few.
+ *
+ * O(1) in the cache's size (O(CPUs)): counters kept as the slabs change,
+ * never a walk of the slab lists, so debugfs costs little with interrupts
+ * off however large the cache. Live objects are allocations less frees,
+ * summed over the CPUs' counters.
  */
 void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 {
-	unsigned long flags, avail = 0, dead_avail = 0;
+	unsigned long flags, avail;
 	unsigned int cpu, i;
-	u64 dirtied = 0;
+	u64 dirtied = 0, cleaned;
+	s64 active;
 
 	memset(info, 0, sizeof(*info));
 	spin_lock_irqsave(&c->lock, flags);
@@ -936,17 +991,9 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 	info->slabs_freed = c->slabs_freed;
 	info->slabs_revived = c->slabs_revived;
 	info->dead = c->nr_dead;
-	info->active_objs = count_slab_objs(c, &c->partial, &avail, &info->dirty) +
-			    count_slab_objs(c, &c->full, &avail, &info->dirty) +
-			    count_slab_objs(c, &c->empty, &avail, &info->dirty);
-	count_slab_objs(c, &c->dead, &dead_avail, &info->dirty);
+	avail = c->nr_avail;
 	spin_unlock_irqrestore(&c->lock, flags);
 
-	info->total_objs = (unsigned long)info->slabs * c->objs_per_slab;
-	info->magazine_objs = info->total_objs - info->active_objs - avail;
-	info->bytes = (unsigned long)(info->slabs + info->dead) *
-		      (c->slab_size + zslab_desc_bytes(c));
-	info->loss = info->bytes - info->active_objs * c->object_size;
 	for_each_possible_cpu(cpu) {
 		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
 
@@ -954,11 +1001,22 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 			info->stat[i] += READ_ONCE(cc->stat[i]);
 		dirtied += READ_ONCE(cc->slabs_dirtied);
 	}
+	active = info->stat[ZSLAB_ALLOC_FAST] + info->stat[ZSLAB_ALLOC_SLOW] -
+		 info->stat[ZSLAB_FREE_FAST] - info->stat[ZSLAB_FREE_SLOW];
+	info->total_objs = (unsigned long)info->slabs * c->objs_per_slab;
+	/* CPUs' counters are read one by one: clamp what a race skews. */
+	info->active_objs = clamp_t(s64, active, 0, info->total_objs - min(avail, info->total_objs));
+	info->magazine_objs = info->total_objs - info->active_objs - min(avail, info->total_objs);
+	info->bytes = (unsigned long)(info->slabs + info->dead) *
+		      (c->slab_size + zslab_desc_bytes(c));
+	info->loss = info->bytes - info->active_objs * c->object_size;
 	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
 		info->misuse[i] = atomic64_read(&c->misuse[i]);
 	for (i = 0; i < ZSLAB_NR_WB_STATS; i++)
 		info->wb[i] = atomic64_read(&c->wb[i]);
 	info->wb[ZSLAB_WB_DIRTIED] = dirtied;
+	cleaned = atomic64_read(&c->slabs_cleaned);
+	info->dirty = dirtied > cleaned ? dirtied - cleaned : 0;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_cache_get_info);
 
@@ -990,7 +1048,6 @@ static int check_create_args(const char *name, unsigned int size,
 {
 	unsigned int order = (flags & ZSLAB_SLAB_ORDER_MASK) >> ZSLAB_SLAB_ORDER_SHIFT;
 	unsigned int slab_size = PAGE_SIZE << order;
-	u64 append_limit = (u64)zslab_device->geo.max_append_sectors << SECTOR_SHIFT;
 
 	if (!name || !*name || strlen(name) >= sizeof_field(struct zslab_cache, name))
 		return create_error(name, "name missing or longer than 31 bytes", -EINVAL);
@@ -1001,9 +1058,6 @@ static int check_create_args(const char *name, unsigned int size,
 				    -EOPNOTSUPP);
 	if (order > ZSLAB_MAX_SLAB_ORDER)
 		return create_error(name, "slab order above ZSLAB_MAX_SLAB_ORDER", -EINVAL);
-	if (slab_size > append_limit)
-		return create_error(name, "slab larger than the device's zone-append limit",
-				    -EINVAL);
 	if (!size)
 		return create_error(name, "object size 0", -EINVAL);
 	if (size > slab_size)
@@ -1071,9 +1125,20 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 	if (ret)
 		return ERR_PTR(ret);
 
+	/*
+	 * The name is checked first and stays ours until the cache is listed:
+	 * kmem_cache_create() of a taken "zslab_desc_<name>" would take the
+	 * existing cache's /sys/kernel/slab entry away with it.
+	 */
+	mutex_lock(&zslab_caches_lock);
+	if (find_cache(name)) {
+		mutex_unlock(&zslab_caches_lock);
+		return ERR_PTR(create_error(name, "name already in use", -EEXIST));
+	}
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	ret = -ENOMEM;
 	if (!c)
-		return ERR_PTR(-ENOMEM);
+		goto unlock;
 	strscpy(c->name, name, sizeof(c->name));
 	init_geometry(c, size, align, flags);
 	c->ctor = ctor;
@@ -1089,9 +1154,10 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 	xa_init_flags(&c->slabs, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
 	ret = zslab_cache_writeback_init(c);
 	if (ret) {
-		create_error(name, "slab image larger than the largest append bio", ret);
+		create_error(name, "slab and its segment summary larger than the device's zone-append limit",
+			     ret);
 		kfree(c);
-		return ERR_PTR(ret);
+		goto unlock;
 	}
 
 	c->cpu = alloc_percpu(struct zslab_cpu_cache);
@@ -1110,23 +1176,17 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 		goto free;
 	c->id = ret;
 
-	mutex_lock(&zslab_caches_lock);
-	if (find_cache(name)) {
-		mutex_unlock(&zslab_caches_lock);
-		ret = create_error(name, "name already in use", -EEXIST);
-		goto free_id;
-	}
 	list_add_tail_rcu(&c->node, &zslab_caches);
 	zslab_debugfs_add_cache(c);
 	mutex_unlock(&zslab_caches_lock);
 	return c;
 
-free_id:
-	ida_free(&zslab_cache_ida, c->id);
 free:
 	kmem_cache_destroy(c->desc_cache);
 	free_percpu(c->cpu);
 	kfree(c);
+unlock:
+	mutex_unlock(&zslab_caches_lock);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(zslab_cache_create);
@@ -1150,10 +1210,7 @@ void zslab_cache_destroy(struct zslab_cache *c)
 	if (IS_ERR_OR_NULL(c))
 		return;
 
-	mutex_lock(&zslab_caches_lock);
-	zslab_debugfs_remove_cache(c);
-	list_del_rcu(&c->node);
-	mutex_unlock(&zslab_caches_lock);
+	zslab_cache_unlist(c);
 	synchronize_rcu();	/* misuse checks may still walk the list */
 	zslab_cache_writeback_exit(c);
 
@@ -1188,14 +1245,56 @@ void zslab_cache_destroy(struct zslab_cache *c)
 }
 EXPORT_SYMBOL_GPL(zslab_cache_destroy);
 
-void zslab_alloc_init(void)
+/*
+ * A CPU went offline: its magazines and the slabs it owned would be
+ * stranded until their caches are destroyed. Give them back, as SLUB's
+ * slub_cpu_dead() does. Runs on another CPU once the dead one is gone, so
+ * nothing uses its magazines meanwhile.
+ */
+static int zslab_cpu_dead(unsigned int cpu)
 {
+	struct zslab_cache *c;
+	unsigned long flags;
+
+	/*
+	 * RCU, not zslab_caches_lock: create holds that across
+	 * kmem_cache_create(), which takes the CPU-hotplug lock we run under.
+	 * A destroy waits for us in synchronize_rcu() before it frees.
+	 */
+	rcu_read_lock();
+	list_for_each_entry_rcu(c, &zslab_caches, node) {
+		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
+
+		spin_lock_irqsave(&c->lock, flags);
+		flush_magazine(c, cc, ZSLAB_MAG_SIZE);
+		if (cc->refill_slab)
+			disown_slab(c, cc->refill_slab);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static enum cpuhp_state zslab_cpuhp_state;
+
+int zslab_alloc_init(struct dentry *debugfs)
+{
+	int ret;
+
 	zslab_cookie_secret = get_random_long();
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "zns_slab:dead",
+					NULL, zslab_cpu_dead);
+	if (ret < 0)
+		return ret;
+	zslab_cpuhp_state = ret;
+	fail_slab_alloc_debugfs(debugfs);
+	return 0;
 }
 
 void zslab_alloc_exit(void)
 {
 	/* Client modules hold references to us: no cache can outlive them. */
 	WARN_ON(!list_empty(&zslab_caches));
+	cpuhp_remove_state_nocalls(zslab_cpuhp_state);
 	ida_destroy(&zslab_cache_ida);
 }

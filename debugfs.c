@@ -30,25 +30,34 @@ static int device_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(device);
 
+/* "NAME: A/B" with two decimals, or 0.00 when nothing is counted yet. */
+static void print_ratio(struct seq_file *m, const char *name, u64 a, u64 b)
+{
+	u64 r = b ? div64_u64(a * 100 + b / 2, b) : 0;
+
+	seq_printf(m, "%s: %llu.%02llu\n", name, r / 100, r % 100);
+}
+
 static int zones_show(struct seq_file *m, void *v)
 {
 	struct zslab_dev *zd = m->private;
 	unsigned int i;
 
-	seq_puts(m, "# zone start_sector len_sectors capacity_sectors wp_sector cond type use live_bytes stale_bytes resets owner inflight\n");
+	seq_puts(m, "# zone start_sector len_sectors capacity_sectors wp_sector cond type use live_bytes stale_bytes resets owner inflight tombstones\n");
 	for (i = 0; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone z;
 
 		spin_lock_irq(&zd->zone_lock);
 		z = zd->zones[i];
 		spin_unlock_irq(&zd->zone_lock);
-		seq_printf(m, "%u %llu %llu %llu %llu %s %s %s %llu %llu %u %u %u\n", i,
+		seq_printf(m, "%u %llu %llu %llu %llu %s %s %s %llu %llu %u %u %u %s\n", i,
 			   (u64)z.start, (u64)z.len, (u64)z.capacity, (u64)z.wp,
 			   zslab_zone_cond_name(z.cond),
 			   z.type == BLK_ZONE_TYPE_CONVENTIONAL ? "conv" :
 			   z.type == BLK_ZONE_TYPE_SEQWRITE_REQ ? "seq_req" : "seq_pref",
 			   zslab_zone_use_name(z.use), (u64)z.live << SECTOR_SHIFT,
-			   (u64)z.stale << SECTOR_SHIFT, z.resets, z.owner, z.inflight);
+			   (u64)z.stale << SECTOR_SHIFT, z.resets, z.owner, z.inflight,
+			   z.tomb_gen ? "yes" : "no");
 		cond_resched();
 	}
 	return 0;
@@ -71,6 +80,8 @@ static int io_show(struct seq_file *m, void *v)
 	bios = io[ZSLAB_IO_BIOS];
 	seq_printf(m, "append_latency_mean_ns: %llu\n",
 		   bios ? div64_u64(io[ZSLAB_IO_LAT_TOTAL_NS], bios) : 0);
+	print_ratio(m, "device_bytes_per_slab_byte", io[ZSLAB_IO_APPEND_BYTES],
+		    io[ZSLAB_IO_SLAB_DATA_BYTES]);
 	spin_lock_irq(&zd->zone_lock);
 	seq_printf(m, "zones_open: %u\nzone_budget: %u\nfirst_data_zone: %u\n",
 		   zd->zones_open, zd->zone_budget, zd->first_data_zone);
@@ -158,10 +169,12 @@ static int cache_show(struct seq_file *m, void *v)
 	for (i = 0; i < ZSLAB_NR_MISUSE; i++)
 		seq_printf(m, "%s: %llu\n", zslab_misuse_names[i], info.misuse[i]);
 	seq_printf(m, "dirty_slabs: %lu\ndead_slabs: %u\n", info.dirty, info.dead);
-	seq_printf(m, "image_bytes: %u\nimage_header_bytes: %u\nopen_zone: %d\n",
-		   c->img_sectors << SECTOR_SHIFT, c->hdr_size, READ_ONCE(c->open_zone));
+	seq_printf(m, "segment_summary_bytes: %u\nopen_zone: %d\n",
+		   c->summary_bytes, READ_ONCE(c->open_zone));
 	for (i = 0; i < ZSLAB_NR_WB_STATS; i++)
 		seq_printf(m, "%s: %llu\n", zslab_wb_stat_names[i], info.wb[i]);
+	print_ratio(m, "device_bytes_per_slab_byte", info.wb[ZSLAB_WB_DEVICE_BYTES],
+		    info.wb[ZSLAB_WB_BYTES]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cache);

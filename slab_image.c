@@ -1,30 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Slab images: the on-disk form of a slab, a public format (see README).
- *
- *   [ header (64 B) | occupancy bitmap | zero padding ]  hdr_size bytes
- *   [ slab data, freed slots zeroed                   ]  slab_size bytes
- *
- * hdr_size is the header and bitmap rounded up to the device's logical block
- * size, so an image is always a whole number of blocks. Everything is little
- * endian. One CRC32C covers header (crc field as zero), bitmap and slab data;
- * the header area's padding must be zero.
- *
- * Encoding and decoding are pure functions over a buffer; decoding trusts
- * nothing it reads.
+ * CRC32C for segments (segment.c): the summary's CRC and each slab's data
+ * CRC, summed as the data is copied into the segment.
  */
-#include <linux/bitmap.h>
 #include <linux/crc32c.h>
 #include <linux/jump_label.h>
 #include <linux/ktime.h>
-#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "zslab_internal.h"
-
-/* The bitmap is stored as little-endian u64 words: one per unsigned long here. */
-static_assert(BITS_PER_LONG == 64);
-static_assert(sizeof(struct zslab_image_hdr) == 64);
 
 /*
  * Two roads to the same CRC32C: the kernel's crc32c(), which uses the CPU's
@@ -119,16 +103,6 @@ static inline enum zslab_crc_impl image_crc_impl(void)
 	return static_branch_unlikely(&crc_use_table) ? ZSLAB_CRC_TABLE : ZSLAB_CRC_LIB;
 }
 
-static u32 image_crc32c(u32 crc, const void *p, unsigned int len)
-{
-	return zslab_crc32c_copy(image_crc_impl(), crc, NULL, p, len);
-}
-
-static u32 image_copy_crc32c(u32 crc, void *dst, const void *src, unsigned int len)
-{
-	return zslab_crc32c_copy(image_crc_impl(), crc, dst, src, len);
-}
-
 /* What the encoder does with a slab's data: copy 4 KiB and sum it. */
 static u64 time_crc(enum zslab_crc_impl impl, void *dst, const void *src,
 		    unsigned int len)
@@ -199,237 +173,26 @@ enum zslab_crc_impl zslab_image_crc_impl(u64 ns_per_4k[ZSLAB_NR_CRC_IMPLS])
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_image_crc_impl);
 
-static unsigned int map_bytes(unsigned int nr_objs)
-{
-	return BITS_TO_U64(nr_objs) * sizeof(u64);
-}
-
-/*
- * CRC32C of the header (crc field as zero), the bitmap and the slab data.
- * The header area's zero padding is not summed: the decoder checks it is
- * zero instead, which costs a fraction of summing it.
+/**
+ * zslab_crc32c() - CRC32C of @len bytes by the route chosen at load.
+ * @crc: CRC so far (no inversion is applied, as with crc32c()).
+ * @p: the bytes.
+ * @len: how many.
  */
-static u32 image_crc(const void *buf, unsigned int nr_objs, unsigned int hdr_size,
-		     unsigned int slab_size)
+u32 zslab_crc32c(u32 crc, const void *p, size_t len)
 {
-	const struct zslab_image_hdr *hdr = buf;
-	size_t after = offsetof(struct zslab_image_hdr, crc) + sizeof(hdr->crc);
-	u32 crc;
-
-	crc = image_crc32c(~0U, buf, offsetof(struct zslab_image_hdr, crc));
-	crc = image_crc32c(crc, "\0\0\0\0", sizeof(hdr->crc));
-	crc = image_crc32c(crc, buf + after, sizeof(*hdr) + map_bytes(nr_objs) - after);
-	crc = image_crc32c(crc, buf + hdr_size, slab_size);
-	return ~crc;
+	return zslab_crc32c_copy(image_crc_impl(), crc, NULL, p, len);
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_crc32c);
 
 /**
- * zslab_image_hdr_size() - Bytes of header area for a slab layout.
- * @nr_objs: objects per slab.
- * @lbs: logical block size of the device.
+ * zslab_crc32c_copy_fast() - Copy @len bytes and sum them, by the chosen route.
+ * @crc: CRC so far.
+ * @dst: where to copy.
+ * @src: the bytes.
+ * @len: how many.
  */
-unsigned int zslab_image_hdr_size(unsigned int nr_objs, unsigned int lbs)
+u32 zslab_crc32c_copy_fast(u32 crc, void *dst, const void *src, size_t len)
 {
-	return ALIGN(sizeof(struct zslab_image_hdr) + map_bytes(nr_objs), lbs);
+	return zslab_crc32c_copy(image_crc_impl(), crc, dst, src, len);
 }
-ZSLAB_EXPORT_FOR_TESTS(zslab_image_hdr_size);
-
-/**
- * zslab_image_hdr_used() - Bytes of the header area that are not padding.
- * @nr_objs: objects per slab.
- */
-unsigned int zslab_image_hdr_used(unsigned int nr_objs)
-{
-	return sizeof(struct zslab_image_hdr) + map_bytes(nr_objs);
-}
-ZSLAB_EXPORT_FOR_TESTS(zslab_image_hdr_used);
-
-/* Zero @len bytes of the image and go on with the CRC over them. */
-static u32 image_zero(u32 crc, void *dst, unsigned int len)
-{
-	memset(dst, 0, len);
-	return image_crc32c(crc, dst, len);
-}
-
-static inline bool map_test(const __le64 *map, unsigned int i)
-{
-	return le64_to_cpu(map[i / 64]) >> (i % 64) & 1;
-}
-
-/**
- * zslab_image_encode() - Build a slab image.
- * @buf: destination, zslab_image_hdr_size() + @l->slab_size bytes.
- * @l: the slab's layout and identity.
- * @inuse: occupancy bitmap (bit set = live object), @l->nr_objs bits.
- * @data: the slab's objects; freed slots are not copied (zero in the image).
- * @pad_is_zero: the header padding in @buf is zero already (the buffer held
- *	an image of this layout before), so it is not written again.
- *
- * @inuse and @data may be changed by clients while this runs. The bitmap is
- * read once, first, and the image follows that copy: an object freed or
- * allocated meanwhile is an image that is consistent (CRC, bitmap, zeroed
- * free slots) but already old, and the change has dirtied the slab again.
- * Likewise a torn object, which its client's zslab_mark_dirty() rewrites.
- */
-void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
-			const unsigned long *inuse, const void *data,
-			bool pad_is_zero)
-{
-	struct zslab_image_hdr *hdr = buf;
-	unsigned int hdr_size = zslab_image_hdr_size(l->nr_objs, l->lbs);
-	unsigned int used = zslab_image_hdr_used(l->nr_objs);
-	unsigned int tail = l->stride - l->object_size;
-	__le64 *map = buf + sizeof(*hdr);
-	void *img = buf + hdr_size;
-	unsigned int i, live = 0;
-	u32 crc;
-
-	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++) {
-		u64 word = READ_ONCE(inuse[i]);
-
-		if (i == BITS_TO_U64(l->nr_objs) - 1 && l->nr_objs % 64)
-			word &= BITMAP_LAST_WORD_MASK(l->nr_objs);
-		map[i] = cpu_to_le64(word);
-		live += hweight64(word);
-	}
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->magic = cpu_to_le32(ZSLAB_IMAGE_MAGIC);
-	hdr->version = cpu_to_le16(ZSLAB_IMAGE_VERSION);
-	hdr->hdr_size = cpu_to_le16(hdr_size / 512);
-	hdr->cache_id = cpu_to_le32(l->cache_id);
-	hdr->slab_size = cpu_to_le32(l->slab_size);
-	hdr->object_size = cpu_to_le32(l->object_size);
-	hdr->stride = cpu_to_le32(l->stride);
-	hdr->nr_objs = cpu_to_le32(l->nr_objs);
-	hdr->nr_live = cpu_to_le32(live);
-	hdr->slab_id = cpu_to_le64(l->slab_id);
-	hdr->seq = cpu_to_le64(l->seq);
-	if (!pad_is_zero)
-		memset(buf + used, 0, hdr_size - used);
-
-	/* Header (crc still zero) and bitmap, then each byte of data once. */
-	crc = image_crc32c(~0U, buf, used);
-	for (i = 0; i < l->nr_objs; i++) {
-		void *slot = img + i * l->stride;
-
-		if (map_test(map, i)) {
-			crc = image_copy_crc32c(crc, slot, data + i * l->stride,
-						l->object_size);
-			if (tail)
-				crc = image_zero(crc, slot + l->object_size, tail);
-		} else {
-			unsigned int run = 1;
-
-			/* A run of free slots is one memset and one sum. */
-			while (i + run < l->nr_objs && !map_test(map, i + run))
-				run++;
-			crc = image_zero(crc, slot, run * l->stride);
-			i += run - 1;
-		}
-	}
-	if (l->slab_size > l->nr_objs * l->stride)
-		crc = image_zero(crc, img + l->nr_objs * l->stride,
-				 l->slab_size - l->nr_objs * l->stride);
-	hdr->crc = cpu_to_le32(~crc);
-}
-ZSLAB_EXPORT_FOR_TESTS(zslab_image_encode);
-
-static bool free_slots_are_zero(const void *img, const struct zslab_image_layout *l,
-				const unsigned long *inuse)
-{
-	unsigned int i;
-
-	for_each_clear_bit(i, inuse, l->nr_objs)
-		if (memchr_inv(img + i * l->stride, 0, l->object_size))
-			return false;
-	return true;
-}
-
-/**
- * zslab_image_decode() - Check a slab image read from a zone and describe it.
- * @buf: the bytes read.
- * @len: how many bytes @buf holds.
- * @lbs: the device's logical block size.
- * @l: filled in from the header on success.
- * @inuse: filled with the occupancy bitmap, ZSLAB_MAX_OBJS bits.
- * @why: set to a one-line reason on failure.
- *
- * Every field is bounds-checked before use and the CRC must match.
- *
- * Return: 0, -EUCLEAN for a damaged or foreign image, -EMSGSIZE when
- * @len is shorter than the image claims to be (a truncated read).
- */
-int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
-		       struct zslab_image_layout *l, unsigned long *inuse,
-		       const char **why)
-{
-	const struct zslab_image_hdr *hdr = buf;
-	const __le64 *map = buf + sizeof(*hdr);
-	unsigned int hdr_size, i;
-
-	if (len < sizeof(*hdr)) {
-		*why = "shorter than a header";
-		return -EMSGSIZE;
-	}
-	if (le32_to_cpu(hdr->magic) != ZSLAB_IMAGE_MAGIC) {
-		*why = "bad magic";
-		return -EUCLEAN;
-	}
-	if (le16_to_cpu(hdr->version) != ZSLAB_IMAGE_VERSION) {
-		*why = "unknown format version";
-		return -EUCLEAN;
-	}
-	l->lbs = lbs;
-	l->slab_size = le32_to_cpu(hdr->slab_size);
-	l->object_size = le32_to_cpu(hdr->object_size);
-	l->stride = le32_to_cpu(hdr->stride);
-	l->nr_objs = le32_to_cpu(hdr->nr_objs);
-	if (!is_power_of_2(l->slab_size) || l->slab_size < ZSLAB_DEFAULT_SLAB_SIZE ||
-	    l->slab_size > ZSLAB_DEFAULT_SLAB_SIZE << ZSLAB_MAX_SLAB_ORDER) {
-		*why = "slab size out of range";
-		return -EUCLEAN;
-	}
-	if (l->stride < ZSLAB_MIN_OBJ_SIZE || l->stride > l->slab_size ||
-	    !l->object_size || l->object_size > l->stride ||
-	    l->nr_objs != l->slab_size / l->stride) {
-		*why = "object layout out of range";
-		return -EUCLEAN;
-	}
-	hdr_size = le16_to_cpu(hdr->hdr_size) * 512;
-	if (hdr_size != zslab_image_hdr_size(l->nr_objs, lbs)) {
-		*why = "header size does not match the layout";
-		return -EUCLEAN;
-	}
-	if (len < hdr_size + l->slab_size) {
-		*why = "image truncated";
-		return -EMSGSIZE;
-	}
-	if (le32_to_cpu(hdr->crc) != image_crc(buf, l->nr_objs, hdr_size, l->slab_size)) {
-		*why = "CRC mismatch";
-		return -EUCLEAN;
-	}
-	if (memchr_inv(buf + sizeof(*hdr) + map_bytes(l->nr_objs), 0,
-		       hdr_size - sizeof(*hdr) - map_bytes(l->nr_objs))) {
-		*why = "header padding not zero";
-		return -EUCLEAN;
-	}
-	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++)
-		inuse[i] = le64_to_cpu(map[i]);
-	if (l->nr_objs % 64 && inuse[i - 1] & ~BITMAP_LAST_WORD_MASK(l->nr_objs)) {
-		*why = "bitmap has bits past the last object";
-		return -EUCLEAN;
-	}
-	if (bitmap_weight(inuse, l->nr_objs) != le32_to_cpu(hdr->nr_live)) {
-		*why = "live count does not match the bitmap";
-		return -EUCLEAN;
-	}
-	if (!free_slots_are_zero(buf + hdr_size, l, inuse)) {
-		*why = "freed slot holds data";
-		return -EUCLEAN;
-	}
-	l->cache_id = le32_to_cpu(hdr->cache_id);
-	l->slab_id = le64_to_cpu(hdr->slab_id);
-	l->seq = le64_to_cpu(hdr->seq);
-	return 0;
-}
-ZSLAB_EXPORT_FOR_TESTS(zslab_image_decode);

@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writeback: dirty slabs become slab images appended to zones.
+ * Writeback: dirty slabs become segments appended to zones.
  *
  * Alloc, free and zslab_mark_dirty() put a slab on its cache's dirty list
  * (once: the DIRTY flag guards the list). A writeback pass, in the
  * background every writeback_ms or in zslab_cache_sync(), takes the list,
- * clears each slab's DIRTY flag and only then copies the slab into an image
+ * clears each slab's DIRTY flag and only then copies the slab into a segment
  * buffer: a change made after the copy dirties the slab again and it is
- * written again. Clients' pages are never under a bio; image buffers are.
+ * written again. Clients' pages are never under a bio; segment buffers are.
  *
- * Images of one cache are packed into zone-append bios up to the device's
- * append limit. The completion says where the bio landed; that sector is
- * checked against the window the zone reservation allows, recorded as the
- * newest image of each slab, and the image it supersedes becomes stale.
+ * Slabs of one cache are packed into one segment per zone-append bio, up to
+ * the device's append limit: a summary, then their data (segment.c). A slab
+ * that emptied after its data was written gets a tombstone entry instead,
+ * with a sequence number like any entry. The completion says where the bio
+ * landed; that sector is checked against the window the zone reservation
+ * allows, and each entry newer than what its slab has becomes the slab's
+ * newest: its data's zone, offset and CRC, or for a tombstone none. What it
+ * supersedes becomes stale, and an entry that lands after a newer one of
+ * its slab (a late completion) is stale at once.
  *
- * Memory: bios come from a bio_set, image buffers from a fixed set allocated
- * at load, and every pass runs under memalloc_noio_save(), so writeback
- * makes progress when memory is short.
+ * Memory: bios come from a bio_set, segment buffers from a fixed set
+ * allocated at load, and every pass runs under memalloc_noio_save(), so
+ * writeback makes progress when memory is short.
  */
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
@@ -69,10 +74,9 @@ static const struct kernel_param_ops writeback_ms_ops = {
 module_param_cb(writeback_ms, &writeback_ms_ops, &zslab_writeback_ms, 0644);
 MODULE_PARM_DESC(writeback_ms, "Background writeback interval in ms, 0 = only on zslab_cache_sync() (default 1000)");
 
-/* Largest append bio we build, and so the most images in flight per bio. */
-#define ZSLAB_MAX_BIO_BYTES	(128 * 1024)
-#define ZSLAB_MAX_BIO_IMAGES	(ZSLAB_MAX_BIO_BYTES / (ZSLAB_DEFAULT_SLAB_SIZE + 512))
-/* Image buffers, so append bios in flight at once: 2 MiB at 128 KiB each. */
+/* Most entries one segment carries (tombstones take summary room only). */
+#define ZSLAB_MAX_BIO_ENTRIES	128
+/* Segment buffers, so append bios in flight at once: 2 MiB at 128 KiB each. */
 #define ZSLAB_WB_BUFS		16
 #define ZSLAB_BIO_POOL_MIN	4	/* bios the bio_set keeps in reserve */
 
@@ -80,6 +84,8 @@ const char *const zslab_io_stat_names[ZSLAB_IO_NR] = {
 	[ZSLAB_IO_BIOS]		= "bios",
 	[ZSLAB_IO_APPENDS]	= "appends",
 	[ZSLAB_IO_APPEND_BYTES]	= "append_bytes",
+	[ZSLAB_IO_SLAB_DATA_BYTES] = "slab_data_bytes",
+	[ZSLAB_IO_TOMBSTONES]	= "tombstones",
 	[ZSLAB_IO_FLUSHES]	= "flushes",
 	[ZSLAB_IO_RESETS]	= "resets",
 	[ZSLAB_IO_FINISHES]	= "finishes",
@@ -93,34 +99,35 @@ const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
 	[ZSLAB_WB_DIRTIED]	= "slabs_dirtied",
 	[ZSLAB_WB_WRITTEN]	= "slabs_written",
 	[ZSLAB_WB_BYTES]	= "bytes_written",
+	[ZSLAB_WB_DEVICE_BYTES]	= "device_bytes",
+	[ZSLAB_WB_TOMBSTONES]	= "tombstones_written",
 	[ZSLAB_WB_SKIPPED_EMPTY] = "empty_slabs_not_written",
 	[ZSLAB_WB_ERRORS]	= "write_errors",
 	[ZSLAB_WB_SYNCS]	= "syncs",
 };
 
-/* One append bio and what it carries. */
+/* One entry of an append bio's segment. */
+struct zslab_wb_entry {
+	struct zslab_slab *s;
+	u64 seq;
+	u32 data_offset;	/* sectors from the segment's start; tombstone: 0 */
+	u32 data_crc;
+	bool tombstone;
+};
+
+/* One append bio and what its segment carries. */
 struct zslab_wb_bio {
 	struct zslab_dev *zd;
 	struct zslab_cache *c;
 	struct zslab_img_buf *buf;
+	struct zslab_seg_builder seg;
 	unsigned int zone;
 	unsigned int nr;
-	u64 first_seq;
 	ktime_t start;
 	struct llist_node submit_node;	/* on zd->submit_list until submitted */
-	struct zslab_slab *slabs[ZSLAB_MAX_BIO_IMAGES];
+	struct zslab_wb_entry ents[ZSLAB_MAX_BIO_ENTRIES];
 	struct bio bio;		/* last: allocated from the bio_set's front pad */
 };
-
-static inline unsigned int img_bytes(struct zslab_cache *c)
-{
-	return c->img_sectors << SECTOR_SHIFT;
-}
-
-static unsigned int images_per_bio(struct zslab_dev *zd, struct zslab_cache *c)
-{
-	return min_t(unsigned int, zd->buf_bytes / img_bytes(c), ZSLAB_MAX_BIO_IMAGES);
-}
 
 /* The out-of-line half of zslab_slab_mark_dirty(): the slab looked clean. */
 void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
@@ -131,19 +138,18 @@ void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
 	llist_add(&s->dirty_node, &c->dirty);
 }
 
-/* Newer in serial-number arithmetic: sequence numbers are stored in 32 bits. */
+/* Newer in serial-number arithmetic: sequence numbers are kept in 32 bits. */
 static bool seq_newer(u32 a, u32 b)
 {
 	return (s32)(a - b) > 0;
 }
 
 /**
- * zslab_slab_drop_image() - The slab's newest image is no longer needed.
- * @s: the slab (its live objects, if any, are written again elsewhere or
- *	the slab is going away).
- * @img_sectors: size of the cache's images.
+ * zslab_slab_drop_image() - The slab's newest data is no longer needed.
+ * @c: its cache.
+ * @s: the slab, going away with its cache or its page (process context).
  */
-void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors)
+void zslab_slab_drop_image(struct zslab_cache *c, struct zslab_slab *s)
 {
 	unsigned long flags;
 	u32 zone;
@@ -153,44 +159,49 @@ void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors)
 	s->img_zone = ZSLAB_NO_IMAGE;
 	spin_unlock_irqrestore(&zslab_device->zone_lock, flags);
 	if (zone != ZSLAB_NO_IMAGE)
-		zslab_zone_image_dropped(zslab_device, zone, img_sectors);
+		zslab_zone_data_dropped(zslab_device, zone, c->slab_sectors);
 }
 
 /*
- * Record the bio's images as their slabs' newest, unless a newer image of a
- * slab landed first; the images they supersede become stale. One lock hold
- * for the whole bio.
+ * Record the segment's entries, each as its slab's newest unless a newer
+ * entry of the slab landed first; what they supersede becomes stale. Zone
+ * lock held, the bio's zone still counting it in flight.
  */
-static void record_images(struct zslab_dev *zd, struct zslab_wb_bio *wb,
-			  sector_t sector)
+static bool record_segment_locked(struct zslab_dev *zd, struct zslab_wb_bio *wb,
+				  sector_t sector)
 {
-	struct zslab_cache *c = wb->c;
+	sector_t at = sector - zd->zones[wb->zone].start;
+	unsigned int sectors = wb->c->slab_sectors, i;
 	bool reset_due = false;
-	unsigned long flags;
-	unsigned int i;
 
-	spin_lock_irqsave(&zd->zone_lock, flags);
+	/* The summary is overhead: stale from the start. */
+	zslab_zone_data_stale_locked(zd, wb->zone, wb->seg.summary_bytes >> SECTOR_SHIFT,
+				     false);
 	for (i = 0; i < wb->nr; i++) {
-		struct zslab_slab *s = wb->slabs[i];
-		u32 seq = (u32)(wb->first_seq + i), stale_zone;
+		struct zslab_wb_entry *e = &wb->ents[i];
+		struct zslab_slab *s = e->s;
+		u32 old = s->img_zone;
 
-		if (s->img_zone == ZSLAB_NO_IMAGE || seq_newer(seq, s->img_seq)) {
-			stale_zone = s->img_zone;
-			s->img_zone = wb->zone;
-			s->img_offset = sector + (sector_t)i * c->img_sectors -
-					zd->zones[wb->zone].start;
-			s->img_seq = seq;
-		} else {
-			stale_zone = wb->zone;	/* an older image landed last */
+		if (!seq_newer((u32)e->seq, s->img_seq)) {
+			/* An older entry landed last: it buries nothing, keeps nothing. */
+			if (!e->tombstone)
+				zslab_zone_data_stale_locked(zd, wb->zone, sectors, false);
+			continue;
 		}
-		if (stale_zone != ZSLAB_NO_IMAGE)
-			reset_due |= zslab_zone_image_dropped_locked(zd, stale_zone,
-								     c->img_sectors);
+		s->img_seq = (u32)e->seq;
+		if (e->tombstone) {
+			s->img_zone = ZSLAB_NO_IMAGE;
+			zslab_zone_tombstone_locked(zd, wb->zone);
+		} else {
+			s->img_zone = wb->zone;
+			s->img_offset = at + e->data_offset;
+			s->img_crc = e->data_crc;
+			zslab_zone_data_live_locked(zd, wb->zone, sectors);
+		}
+		if (old != ZSLAB_NO_IMAGE)
+			reset_due |= zslab_zone_data_stale_locked(zd, old, sectors, true);
 	}
-	spin_unlock_irqrestore(&zd->zone_lock, flags);
-	/* A zone whose images are all stale is reset at once, by the worker. */
-	if (reset_due)
-		mod_delayed_work(zd->wq, &zd->wb_work, 0);
+	return reset_due;
 }
 
 static struct zslab_img_buf *img_buf_take(struct zslab_dev *zd)
@@ -206,7 +217,7 @@ static struct zslab_img_buf *img_buf_take(struct zslab_dev *zd)
 	return b;
 }
 
-/* A free image buffer; waits for a bio to complete if all are in flight. */
+/* A free segment buffer; waits for a bio to complete if all are in flight. */
 static struct zslab_img_buf *img_buf_get(struct zslab_dev *zd)
 {
 	struct zslab_img_buf *b;
@@ -245,29 +256,73 @@ static unsigned int img_buf_segment(struct zslab_dev *zd, struct zslab_img_buf *
 	return round_down(seg, PAGE_SIZE);
 }
 
+/* Not written: the slabs stay dirty (tombstones owed again), the next sync reports it. */
+static void wb_unwritten(struct zslab_cache *c, struct zslab_wb_bio *wb)
+{
+	unsigned int i;
+
+	for (i = 0; i < wb->nr; i++) {
+		if (wb->ents[i].tombstone)
+			atomic_or(ZSLAB_SLAB_WRITTEN, &wb->ents[i].s->flags);
+		zslab_slab_mark_dirty(c, wb->ents[i].s);
+	}
+}
+
+/*
+ * Test hook: if it returns true, the completion of @bio waits until the
+ * test calls zslab_wb_end_io_now(), so a late completion can be staged.
+ */
+bool (*zslab_wb_end_hook)(struct bio *bio);
+ZSLAB_EXPORT_FOR_TESTS(zslab_wb_end_hook);
+
 static void wb_end_io(struct bio *bio)
+{
+	bool (*hook)(struct bio *bio) = READ_ONCE(zslab_wb_end_hook);
+
+	if (hook && hook(bio))
+		return;
+	zslab_wb_end_io_now(bio);
+}
+
+/**
+ * zslab_wb_end_io_now() - Complete an append bio: record where it landed.
+ * @bio: the bio. Any context.
+ */
+void zslab_wb_end_io_now(struct bio *bio)
 {
 	struct zslab_wb_bio *wb = container_of(bio, struct zslab_wb_bio, bio);
 	struct zslab_dev *zd = wb->zd;
 	struct zslab_cache *c = wb->c;
 	sector_t sector = bio->bi_iter.bi_sector;
-	sector_t sectors = (sector_t)wb->nr * c->img_sectors;
+	unsigned int data = wb->seg.data_bytes, i, tombs = 0;
+	sector_t sectors = (wb->seg.summary_bytes + data) >> SECTOR_SHIFT;
 	u64 lat = ktime_to_ns(ktime_sub(ktime_get(), wb->start));
-	unsigned int i;
-	bool ok;
+	bool ok, reset_due = false;
+	unsigned long flags;
 
-	ok = zslab_zone_append_done(zd, wb->zone, sector, sectors, !bio->bi_status);
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	ok = zslab_zone_append_landed_locked(zd, wb->zone, sector, sectors, !bio->bi_status);
+	if (ok)
+		reset_due = record_segment_locked(zd, wb, sector);
+	reset_due |= zslab_zone_append_end_locked(zd, wb->zone);
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	/* A zone whose data all died is reset at once, by a worker. */
+	if (reset_due)
+		zslab_queue_zone_reset(zd);
+
 	trace_zslab_wb_complete(c->id, wb->zone, sector, wb->nr,
 				ok ? 0 : blk_status_to_errno(bio->bi_status) ?: -EIO, lat);
-	if (ok)
-		record_images(zd, wb, sector);
-	else
-		for (i = 0; i < wb->nr; i++)
-			zslab_slab_mark_dirty(c, wb->slabs[i]);	/* write it elsewhere */
+	for (i = 0; i < wb->nr; i++)
+		tombs += wb->ents[i].tombstone;
 	if (ok) {
-		atomic64_add(wb->nr, &c->wb[ZSLAB_WB_WRITTEN]);
-		atomic64_add(sectors << SECTOR_SHIFT, &c->wb[ZSLAB_WB_BYTES]);
+		atomic64_add(wb->nr - tombs, &c->wb[ZSLAB_WB_WRITTEN]);
+		atomic64_add(tombs, &c->wb[ZSLAB_WB_TOMBSTONES]);
+		atomic64_add(data, &c->wb[ZSLAB_WB_BYTES]);
+		atomic64_add(sectors << SECTOR_SHIFT, &c->wb[ZSLAB_WB_DEVICE_BYTES]);
+		atomic64_add(data, &zd->io[ZSLAB_IO_SLAB_DATA_BYTES]);
+		atomic64_add(tombs, &zd->io[ZSLAB_IO_TOMBSTONES]);
 	} else {
+		wb_unwritten(c, wb);	/* write it elsewhere */
 		atomic64_inc(&zd->io[ZSLAB_IO_ERRORS]);
 		atomic64_add(wb->nr, &c->wb[ZSLAB_WB_ERRORS]);
 		atomic_cmpxchg(&c->wb_error, 0, -EIO);	/* the first error wins */
@@ -278,11 +333,20 @@ static void wb_end_io(struct bio *bio)
 
 	img_buf_put(zd, wb->buf);
 	bio_put(bio);
+	/*
+	 * The waiters free what we point at (a destroy frees @c, unload @zd)
+	 * once the counts reach zero: both waits end with synchronize_rcu(),
+	 * and the read-side section keeps the wake-ups inside this grace
+	 * period, so they never touch freed memory.
+	 */
+	rcu_read_lock();
 	if (atomic_dec_and_test(&c->inflight))
 		wake_up_all(&c->wb_wait);
 	if (atomic_dec_and_test(&zd->inflight))
 		wake_up_all(&zd->inflight_wait);
+	rcu_read_unlock();
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_wb_end_io_now);
 
 static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cache *c)
 {
@@ -298,14 +362,7 @@ static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cach
 	wb->c = c;
 	wb->nr = 0;
 	wb->buf = img_buf_get(zd);
-	if (wb->buf->img_bytes != img_bytes(c) || wb->buf->hdr_size != c->hdr_size ||
-	    wb->buf->hdr_used != zslab_image_hdr_used(c->objs_per_slab)) {
-		/* Another layout's header bytes may lie in our padding. */
-		memset(wb->buf->mem, 0, zd->buf_bytes);
-		wb->buf->img_bytes = img_bytes(c);
-		wb->buf->hdr_size = c->hdr_size;
-		wb->buf->hdr_used = zslab_image_hdr_used(c->objs_per_slab);
-	}
+	zslab_seg_start(&wb->seg, wb->buf->mem, zd->buf_bytes, c->summary_bytes);
 	return wb;
 }
 
@@ -343,11 +400,11 @@ static void queue_submit(struct zslab_dev *zd, struct zslab_wb_bio *wb)
 		queue_work(zd->submit_wq, &zd->submit_work);
 }
 
-/* Put the images in the bio, find them a zone and send them. */
+/* Finish the segment, find it a zone and send it. */
 static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		     struct zslab_wb_bio *wb)
 {
-	unsigned int len = wb->nr * img_bytes(c), done = 0, i;
+	unsigned int len = zslab_seg_finish(&wb->seg, zd->seg_seq++), done = 0;
 	struct bio *bio = &wb->bio;
 	sector_t offset;
 	int ret;
@@ -356,7 +413,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		unsigned int n = min(img_buf_segment(zd, wb->buf), len - done);
 
 		if (bio_add_zone_append_page(bio, img_buf_page(wb->buf->mem + done),
-					     n, 0) != n)
+					     n, offset_in_page(wb->buf->mem + done)) != n)
 			break;
 		done += n;
 	}
@@ -366,17 +423,16 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
 	if (ret == -ENOSPC) {
 		/*
-		 * Zones we closed keep their tokens until their bios land and
-		 * they are finished: let that happen, then look again.
+		 * Zones closed for being too full keep their tokens until their
+		 * bios land and they are finished: let that happen, then look
+		 * again. Only if no zone can be opened then is it -ENOSPC.
 		 */
 		wait_event(zd->inflight_wait, !atomic_read(&zd->inflight));
 		zslab_zones_tidy(zd);
 		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
 	}
 	if (ret) {
-		/* Not written: the slabs stay dirty, the next sync reports it. */
-		for (i = 0; i < wb->nr; i++)
-			zslab_slab_mark_dirty(c, wb->slabs[i]);
+		wb_unwritten(c, wb);
 		atomic_cmpxchg(&c->wb_error, 0, ret);
 		wb_bio_free(wb);
 		return ret;
@@ -387,33 +443,64 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	atomic_inc(&c->inflight);
 	atomic_inc(&zd->inflight);
 	atomic64_inc(&zd->io[ZSLAB_IO_BIOS]);
-	atomic64_add(wb->nr, &zd->io[ZSLAB_IO_APPENDS]);
+	atomic64_inc(&zd->io[ZSLAB_IO_APPENDS]);
 	atomic64_add(len, &zd->io[ZSLAB_IO_APPEND_BYTES]);
-	trace_zslab_wb_submit(c->id, wb->zone, wb->nr, len, wb->first_seq);
+	trace_zslab_wb_submit(c->id, wb->zone, wb->nr, len, wb->ents[0].seq);
 	queue_submit(zd, wb);
 	return 0;
 }
 
-static void encode_slab(struct zslab_dev *zd, struct zslab_cache *c,
-			struct zslab_wb_bio *wb, struct zslab_slab *s)
+/* Test hook: called between a pass's clearing of DIRTY and its copy. */
+void (*zslab_wb_pass_hook)(struct zslab_cache *c, struct zslab_slab *s);
+ZSLAB_EXPORT_FOR_TESTS(zslab_wb_pass_hook);
+
+/*
+ * Put @s in the segment: its data, or a tombstone if it emptied after its
+ * data went out, or nothing. Returns false if it does not fit (the caller
+ * sends this segment and starts another).
+ */
+static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
+			struct zslab_slab *s, int flags)
 {
-	struct zslab_image_layout l = {
+	struct zslab_seg_slab l = {
 		.cache_id = c->id,
-		.slab_size = c->slab_size,
+		.slab_id = s->id,
 		.object_size = c->object_size,
 		.stride = c->stride,
 		.nr_objs = c->objs_per_slab,
-		.lbs = zd->geo.lbs,
-		.slab_id = s->id,
-		.seq = c->seq++,
+		.slab_size = c->slab_size,
 	};
+	struct zslab_wb_entry *e = &wb->ents[wb->nr];
 
-	if (!wb->nr)
-		wb->first_seq = l.seq;
-	/* The buffer's layout is c's: its padding is zero (wb_bio_alloc()). */
-	zslab_image_encode(wb->buf->mem + wb->nr * img_bytes(c), &l, s->map,
-			   s->base, true);
-	wb->slabs[wb->nr++] = s;
+	if (wb->nr == ZSLAB_MAX_BIO_ENTRIES)
+		return false;
+	if (!(flags & ZSLAB_SLAB_DEAD)) {
+		if (!zslab_seg_fits(&wb->seg, c->objs_per_slab, c->slab_size))
+			return false;
+		l.seq = c->seq;
+		if (zslab_seg_add_slab(&wb->seg, &l, s->map, s->base)) {
+			c->seq++;
+			atomic_or(ZSLAB_SLAB_WRITTEN, &s->flags);
+			*e = (struct zslab_wb_entry){ .s = s, .seq = l.seq,
+				.data_offset = l.data_offset >> SECTOR_SHIFT,
+				.data_crc = l.data_crc };
+			wb->nr++;
+			return true;
+		}
+	}
+	/* Empty. Data of it out there would come back to life: bury it. */
+	if (!(flags & ZSLAB_SLAB_WRITTEN)) {
+		atomic64_inc(&c->wb[ZSLAB_WB_SKIPPED_EMPTY]);
+		return true;
+	}
+	if (!zslab_seg_fits(&wb->seg, c->objs_per_slab, 0))
+		return false;
+	l.seq = c->seq++;
+	zslab_seg_add_tombstone(&wb->seg, &l);
+	atomic_andnot(ZSLAB_SLAB_WRITTEN, &s->flags);
+	*e = (struct zslab_wb_entry){ .s = s, .seq = l.seq, .tombstone = true };
+	wb->nr++;
+	return true;
 }
 
 /**
@@ -421,47 +508,50 @@ static void encode_slab(struct zslab_dev *zd, struct zslab_cache *c,
  * @zd: the device.
  * @c: the cache.
  *
- * Submits and returns; completions record where the images landed.
+ * Submits and returns; completions record where the data landed.
  * Called with the writeback mutex held.
  *
  * Return: 0 or the first submission error (the slabs stay dirty).
  */
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c)
 {
-	unsigned int per_bio = images_per_bio(zd, c);
 	struct llist_node *list = llist_reverse_order(llist_del_all(&c->dirty));
+	void (*hook)(struct zslab_cache *c, struct zslab_slab *s);
 	struct zslab_wb_bio *wb = NULL;
 	struct zslab_slab *s, *next;
 	int ret = 0, err;
 
 	lockdep_assert_held(&zd->wb_mutex);
 	llist_for_each_entry_safe(s, next, list, dirty_node) {
-		/* Clear DIRTY before copying: later changes queue it again. */
+		/*
+		 * Clear DIRTY before copying: later changes queue it again.
+		 * Fully ordered, against zslab_slab_mark_dirty()'s barrier.
+		 */
 		int flags = atomic_fetch_andnot(ZSLAB_SLAB_DIRTY, &s->flags);
 
-		if (flags & ZSLAB_SLAB_DEAD)
-			continue;
-		if (bitmap_empty(s->map, c->objs_per_slab)) {
-			/* Nothing live: no image needed, the old one is stale. */
-			zslab_slab_drop_image(s, c->img_sectors);
-			atomic64_inc(&c->wb[ZSLAB_WB_SKIPPED_EMPTY]);
-			continue;
-		}
+		atomic64_inc(&c->slabs_cleaned);
+		hook = READ_ONCE(zslab_wb_pass_hook);
+		if (hook)
+			hook(c, s);
 		if (!wb)
 			wb = wb_bio_alloc(zd, c);
-		encode_slab(zd, c, wb, s);
-		if (wb->nr == per_bio) {
-			err = wb_submit(zd, c, wb);
-			ret = ret ?: err;
-			wb = NULL;
-		}
-	}
-	if (wb) {
+		if (wb_add_slab(c, wb, s, flags))
+			continue;
 		err = wb_submit(zd, c, wb);
 		ret = ret ?: err;
+		wb = wb_bio_alloc(zd, c);
+		/* An empty segment takes any slab (zslab_cache_writeback_init()). */
+		WARN_ON_ONCE(!wb_add_slab(c, wb, s, flags));
+	}
+	if (wb && wb->nr) {
+		err = wb_submit(zd, c, wb);
+		ret = ret ?: err;
+	} else if (wb) {
+		wb_bio_free(wb);
 	}
 	return ret;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_writeback_cache);
 
 /**
  * zslab_wait_writeback() - Wait until no append bio of @c is in flight.
@@ -474,8 +564,14 @@ void zslab_wait_writeback(struct zslab_cache *c)
 
 /*
  * Run @fn on every cache, with the writeback mutex held (one pass or reap
- * at a time) and the cache list locked, then settle the zones: reset those
- * left with nothing live, finish the full ones. Under memalloc_noio_save().
+ * at a time), then settle the zones: reset those left with nothing live,
+ * finish the full ones. Under memalloc_noio_save().
+ *
+ * The cache list is walked under the writeback mutex alone, not
+ * zslab_caches_lock: a pass waits for I/O, and create and debugfs must not
+ * wait behind it. That is safe because a cache leaves the list only with
+ * the writeback mutex held too (zslab_cache_unlist()); one added meanwhile
+ * is published with list_add_tail_rcu() and may or may not be seen.
  */
 static void walk_caches_then_tidy(struct zslab_dev *zd, void *arg,
 				  void (*fn)(struct zslab_dev *zd,
@@ -486,10 +582,8 @@ static void walk_caches_then_tidy(struct zslab_dev *zd, void *arg,
 
 	noio = memalloc_noio_save();
 	mutex_lock(&zd->wb_mutex);
-	mutex_lock(&zslab_caches_lock);
-	list_for_each_entry(c, &zslab_caches, node)
+	list_for_each_entry_rcu(c, &zslab_caches, node, lockdep_is_held(&zd->wb_mutex))
 		fn(zd, c, arg);
-	mutex_unlock(&zslab_caches_lock);
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 	memalloc_noio_restore(noio);
@@ -525,11 +619,18 @@ static void unlist_dead_slabs(struct zslab_cache *c)
 	struct zslab_slab *s, *next;
 
 	llist_for_each_entry_safe(s, next, list, dirty_node) {
-		if (!(atomic_read(&s->flags) & ZSLAB_SLAB_DEAD)) {
-			/* DIRTY stays set, so nobody else adds it meanwhile. */
+		int flags = atomic_read(&s->flags);
+
+		/*
+		 * Live slabs, and retired ones that owe a tombstone (data of
+		 * theirs is out there), wait for the next sync. DIRTY stays
+		 * set, so nobody else adds them meanwhile.
+		 */
+		if (!(flags & ZSLAB_SLAB_DEAD) || (flags & ZSLAB_SLAB_WRITTEN)) {
 			llist_add(&s->dirty_node, &c->dirty);
 			continue;
 		}
+		atomic64_inc(&c->slabs_cleaned);
 		if (!(atomic_fetch_andnot(ZSLAB_SLAB_DIRTY, &s->flags) & ZSLAB_SLAB_DEAD))
 			zslab_slab_mark_dirty(c, s);	/* revived meanwhile */
 	}
@@ -555,6 +656,19 @@ static void reap_cache(struct zslab_dev *zd, struct zslab_cache *c, void *again)
 	}
 	unlist_dead_slabs(c);
 	zslab_reap_dead_slabs(c);
+}
+
+/* Zones whose data all died: reset them, and write nothing. */
+static void reset_work_fn(struct work_struct *work)
+{
+	struct zslab_dev *zd = container_of(work, struct zslab_dev, reset_work);
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&zd->wb_mutex);
+	zslab_zones_tidy(zd);
+	mutex_unlock(&zd->wb_mutex);
+	memalloc_noio_restore(noio);
 }
 
 static void reap_work_fn(struct work_struct *work)
@@ -656,16 +770,19 @@ EXPORT_SYMBOL_GPL(zslab_cache_sync);
  * zslab_cache_writeback_init() - Zone-backing state of a new cache.
  * @c: the cache, its geometry set.
  *
- * Return: 0, or -EINVAL if one slab image does not fit one append bio.
+ * Return: 0, or -EINVAL if one slab and its summary do not fit one append
+ * bio (the device's zone-append limit).
  */
 int zslab_cache_writeback_init(struct zslab_cache *c)
 {
 	struct zslab_dev *zd = zslab_device;
 
-	c->hdr_size = zslab_image_hdr_size(c->objs_per_slab, zd->geo.lbs);
-	c->img_sectors = (c->hdr_size + c->slab_size) >> SECTOR_SHIFT;
-	if (img_bytes(c) > zd->buf_bytes)
+	c->summary_bytes = zslab_seg_summary_bytes(zd->buf_bytes, c->slab_size,
+						   c->objs_per_slab, zd->geo.lbs);
+	c->slab_sectors = c->slab_size >> SECTOR_SHIFT;
+	if (!c->summary_bytes)
 		return -EINVAL;
+	atomic64_set(&c->slabs_cleaned, 0);
 	c->open_zone = -1;
 	c->seq = 1;
 	init_llist_head(&c->dirty);
@@ -690,9 +807,31 @@ void zslab_cache_writeback_exit(struct zslab_cache *c)
 	mutex_lock(&zd->wb_mutex);
 	zslab_wait_writeback(c);
 	list = llist_del_all(&c->dirty);
-	llist_for_each_entry_safe(s, next, list, dirty_node)
+	llist_for_each_entry_safe(s, next, list, dirty_node) {
 		atomic_andnot(ZSLAB_SLAB_DIRTY, &s->flags);
+		atomic64_inc(&c->slabs_cleaned);
+	}
 	zslab_zone_release_cache(zd, c);
+	mutex_unlock(&zd->wb_mutex);
+	synchronize_rcu();	/* wb_end_io() is done with @c: see there */
+}
+
+/**
+ * zslab_cache_unlist() - Take a cache off the list writeback walks.
+ * @c: the cache. Process context.
+ *
+ * Under the writeback mutex as well as zslab_caches_lock: a pass walks the
+ * list under the mutex alone (walk_caches_then_tidy()).
+ */
+void zslab_cache_unlist(struct zslab_cache *c)
+{
+	struct zslab_dev *zd = zslab_device;
+
+	mutex_lock(&zd->wb_mutex);
+	mutex_lock(&zslab_caches_lock);
+	zslab_debugfs_remove_cache(c);
+	list_del_rcu(&c->node);
+	mutex_unlock(&zslab_caches_lock);
 	mutex_unlock(&zd->wb_mutex);
 }
 
@@ -732,8 +871,10 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	unsigned int append = zd->geo.max_append_sectors << SECTOR_SHIFT;
 	int ret;
 
+	/* A slab of ZSLAB_MAX_SLAB_ORDER and its summary, where the device allows. */
 	zd->buf_bytes = rounddown_pow_of_two(min_t(unsigned int, append,
-						   ZSLAB_MAX_BIO_BYTES));
+						   ZSLAB_MAX_SEGMENT_BYTES));
+	zd->seg_seq = 1;
 	mutex_init(&zd->wb_mutex);
 	atomic_set(&zd->inflight, 0);
 	init_waitqueue_head(&zd->inflight_wait);
@@ -756,6 +897,7 @@ int zslab_writeback_init(struct zslab_dev *zd)
 		goto submit_wq;
 	INIT_DELAYED_WORK(&zd->wb_work, writeback_work_fn);
 	INIT_DELAYED_WORK(&zd->reap_work, reap_work_fn);
+	INIT_WORK(&zd->reset_work, reset_work_fn);
 	if (zslab_writeback_ms)
 		queue_delayed_work(zd->wq, &zd->wb_work,
 				   msecs_to_jiffies(zslab_writeback_ms));
@@ -774,7 +916,16 @@ void zslab_writeback_exit(struct zslab_dev *zd)
 {
 	cancel_delayed_work_sync(&zd->wb_work);
 	cancel_delayed_work_sync(&zd->reap_work);
-	/* Every cache is gone; reset what their images left behind. */
+	/*
+	 * Every cache is gone and waited for its bios, but wait for the
+	 * device's count too: a completion may still be on its way out of
+	 * wb_end_io() (see there), and it may queue a reset.
+	 */
+	wait_event(zd->inflight_wait, !atomic_read(&zd->inflight));
+	synchronize_rcu();
+	flush_work(&zd->submit_work);
+	cancel_work_sync(&zd->reset_work);
+	/* Reset what the caches left behind. */
 	mutex_lock(&zd->wb_mutex);
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);

@@ -15,6 +15,7 @@ module_param(device, charp, 0444);
 MODULE_PARM_DESC(device, "Path of the host-managed zoned block device to own, e.g. /dev/nvme0n2 (required)");
 
 struct zslab_dev *zslab_device;
+ZSLAB_EXPORT_FOR_TESTS(zslab_device);
 
 static const char *open_error_reason(int err)
 {
@@ -119,8 +120,15 @@ static int __init zslab_init(void)
 	}
 
 	zslab_image_choose_crc();
-	zslab_alloc_init();
 	zslab_debugfs_init(zd);
+	ret = zslab_alloc_init(zd->debugfs);
+	if (ret) {
+		pr_err("%s: cannot register for CPU hotplug (%d)\n", ZSLAB_NAME, ret);
+		zslab_debugfs_exit(zd);
+		zslab_writeback_exit(zd);
+		zslab_detach_device(zd);
+		goto free;
+	}
 	zslab_device = zd;
 	pr_info("%s: %s: %u zones of %llu MiB (%llu MiB writable), %u B blocks, max open %u, max active %u\n",
 		ZSLAB_NAME, zd->path, zd->geo.nr_zones,

@@ -360,10 +360,32 @@ static int open_free_zone_locked(struct zslab_dev *zd, u32 owner)
 		z->use = ZZ_OPEN;
 		z->owner = owner;
 		z->token = true;
+		z->open_gen = ++zd->zone_gen;
 		zd->zones_open++;
 		return i;
 	}
 	return -1;
+}
+
+/*
+ * Budget spent and no open zone takes @sectors: close every open zone that
+ * cannot, whoever opened it, so that its token comes back once its appends
+ * land and it is finished. Its owner finds it closed and opens another: an
+ * idle owner never starves the caches sharing its zone.
+ */
+static unsigned int close_zones_too_full_locked(struct zslab_dev *zd, sector_t sectors)
+{
+	unsigned int i, closed = 0;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		struct zslab_zone *z = &zd->zones[i];
+
+		if (z->use == ZZ_OPEN && z->reserved && z->capacity - z->reserved < sectors) {
+			close_zone_locked(zd, z);
+			closed++;
+		}
+	}
+	return closed;
 }
 
 /* Budget spent: share the open zone with the most room left. */
@@ -394,7 +416,10 @@ static int shared_open_zone_locked(struct zslab_dev *zd, sector_t sectors)
  * @offset: set to where in the zone the space was reserved (the device
  *	may still place the bio anywhere between earlier in-flight appends).
  *
- * Return: 0, or -ENOSPC when no zone can take the bio.
+ * Return: 0, or -ENOSPC when no zone can take the bio now. Zones closed on
+ * the way give their tokens back once their appends land and
+ * zslab_zones_tidy() finishes them: the caller waits for that and tries
+ * again, and only then is -ENOSPC final.
  */
 int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
 		       sector_t sectors, unsigned int *zone, sector_t *offset)
@@ -417,6 +442,8 @@ int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
 		idx = open_free_zone_locked(zd, c->id);
 		if (idx < 0)
 			idx = shared_open_zone_locked(zd, sectors);
+		if (idx < 0 && close_zones_too_full_locked(zd, sectors))
+			idx = open_free_zone_locked(zd, c->id);
 		if (idx < 0) {
 			c->open_zone = -1;
 			spin_unlock_irqrestore(&zd->zone_lock, flags);
@@ -461,8 +488,8 @@ void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c)
 }
 
 /**
- * zslab_zone_append_done() - Account a completed append bio.
- * @zd: the device.
+ * zslab_zone_append_landed_locked() - Account where an append bio landed.
+ * @zd: the device, zone lock held.
  * @zone: the zone it was reserved in.
  * @sector: where the device says it landed (absolute).
  * @sectors: its size.
@@ -470,26 +497,25 @@ void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c)
  *
  * Checks the landing sector against the window the reservation allows:
  * at or above the zone's lowest in-flight offset, within what was handed
- * out. Called in interrupt context.
+ * out. Interrupt context. The caller then records the segment's data and
+ * ends with zslab_zone_append_end_locked(), all under one hold of the lock,
+ * so that no tidy sees the zone idle before its data counts as live.
  *
- * Return: true if the append is good and its images can be recorded.
+ * Return: true if the append is good and its data can be recorded.
  */
-bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
-			    sector_t sector, sector_t sectors, bool ok)
+bool zslab_zone_append_landed_locked(struct zslab_dev *zd, unsigned int zone,
+				     sector_t sector, sector_t sectors, bool ok)
 {
 	struct zslab_zone *z = &zd->zones[zone];
-	unsigned long flags;
 
-	spin_lock_irqsave(&zd->zone_lock, flags);
+	lockdep_assert_held(&zd->zone_lock);
 	if (ok && (sector < z->start + z->floor ||
 		   sector + sectors > z->start + z->reserved)) {
 		atomic64_inc(&zd->io[ZSLAB_IO_MISPLACED]);
 		ok = false;
 	}
-	z->inflight--;
 	if (ok) {
 		z->wp = max(z->wp, sector + sectors);
-		z->live += sectors;
 		z->cond = BLK_ZONE_COND_IMP_OPEN;
 		/* A full zone's write pointer is its end, as the block layer says. */
 		if (z->wp >= z->start + z->capacity) {
@@ -500,40 +526,98 @@ bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
 		/* Where the write pointer is now, only a reset or finish tells. */
 		z->use = ZZ_ERROR;
 	}
-	if (!z->inflight && z->use == ZZ_FULL && !z->needs_finish)
-		release_token_locked(zd, z);
-	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	return ok;
 }
-ZSLAB_EXPORT_FOR_TESTS(zslab_zone_append_done);
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_append_landed_locked);
 
-/*
- * An image was superseded or its slab died: its sectors are stale now.
- * Returns true if nothing in the zone is live any more (it is due a reset).
+/**
+ * zslab_zone_append_end_locked() - An append bio of @zone is done with.
+ * @zd: the device, zone lock held.
+ * @zone: the zone.
+ *
+ * Return: true if nothing in the zone is live any more (a reset is due).
  */
-bool zslab_zone_image_dropped_locked(struct zslab_dev *zd, unsigned int zone,
-				     sector_t sectors)
+bool zslab_zone_append_end_locked(struct zslab_dev *zd, unsigned int zone)
 {
 	struct zslab_zone *z = &zd->zones[zone];
 
 	lockdep_assert_held(&zd->zone_lock);
-	z->live -= min(z->live, sectors);
+	z->inflight--;
+	if (!z->inflight && z->use == ZZ_FULL && !z->needs_finish)
+		release_token_locked(zd, z);
+	return !z->live && !z->inflight && z->wp > z->start;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_append_end_locked);
+
+/* A slab's data landed in @zone and is its newest: it keeps the zone. */
+void zslab_zone_data_live_locked(struct zslab_dev *zd, unsigned int zone,
+				 sector_t sectors)
+{
+	lockdep_assert_held(&zd->zone_lock);
+	zd->zones[zone].live += sectors;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_data_live_locked);
+
+/**
+ * zslab_zone_data_stale_locked() - Sectors of @zone no longer needed.
+ * @zd: the device, zone lock held.
+ * @zone: the zone.
+ * @sectors: how many.
+ * @was_live: they counted as live (superseded or freed data), rather than
+ *	being stale from the start (summaries, data that landed superseded).
+ *
+ * Return: true if nothing in the zone is live any more (a reset is due).
+ */
+bool zslab_zone_data_stale_locked(struct zslab_dev *zd, unsigned int zone,
+				  sector_t sectors, bool was_live)
+{
+	struct zslab_zone *z = &zd->zones[zone];
+
+	lockdep_assert_held(&zd->zone_lock);
+	if (was_live)
+		z->live -= min(z->live, sectors);
 	z->stale += sectors;
 	return !z->live && !z->inflight;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_data_stale_locked);
 
-void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,
-			      sector_t sectors)
+/*
+ * A tombstone landed in @zone. It must outlive the older data it buries:
+ * that lies in zones opened before now, and until every one of them has
+ * been reset, zslab_zones_tidy() does not reset this one (a reset of the
+ * tombstone first would bring the buried data back to life for anyone
+ * reading the device).
+ */
+void zslab_zone_tombstone_locked(struct zslab_dev *zd, unsigned int zone)
+{
+	lockdep_assert_held(&zd->zone_lock);
+	zd->zones[zone].tomb_gen = zd->zone_gen;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_tombstone_locked);
+
+/**
+ * zslab_queue_zone_reset() - Reset zones whose data all died, soon.
+ * @zd: the device. Any context.
+ *
+ * Only the reset: not a writeback pass, which writeback_ms=0 forbids.
+ */
+void zslab_queue_zone_reset(struct zslab_dev *zd)
+{
+	queue_work(zd->wq, &zd->reset_work);
+}
+
+/* Process context: a slab's newest data in @zone is no longer needed. */
+void zslab_zone_data_dropped(struct zslab_dev *zd, unsigned int zone,
+			     sector_t sectors)
 {
 	unsigned long flags;
 	bool dead;
 
 	spin_lock_irqsave(&zd->zone_lock, flags);
-	dead = zslab_zone_image_dropped_locked(zd, zone, sectors);
+	dead = zslab_zone_data_stale_locked(zd, zone, sectors, true);
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
-	/* A zone whose images are all stale is reset at once, by the worker. */
 	if (dead)
-		mod_delayed_work(zd->wq, &zd->wb_work, 0);
+		zslab_queue_zone_reset(zd);
 }
 
 enum tidy_action { TIDY_NONE, TIDY_RESET, TIDY_FINISH };
@@ -555,6 +639,52 @@ static enum tidy_action tidy_action_locked(struct zslab_zone *z)
 	}
 }
 
+/* Data of ours that a reader of the device would still find there. */
+static bool zone_holds_data(const struct zslab_zone *z)
+{
+	return (z->use == ZZ_OPEN || z->use == ZZ_FULL || z->use == ZZ_ERROR) &&
+	       (z->wp > z->start || z->reserved);
+}
+
+/*
+ * Mark the zones a tidy may reset: nothing live, nothing in flight, and no
+ * tombstone in them that still buries data in a zone that stays (opened
+ * before the tombstone landed and not reset with it). Zones reset together
+ * may bury each other's data: a set of them goes at once, so dropping a
+ * zone from the set can keep others back; repeat until nothing changes.
+ */
+void zslab_zones_mark_resets_locked(struct zslab_dev *zd)
+{
+	unsigned int i, first = zd->first_data_zone, n = zd->geo.nr_zones;
+	bool changed;
+
+	for (i = first; i < n; i++)
+		zd->zones[i].reset_due = tidy_action_locked(&zd->zones[i]) == TIDY_RESET;
+	do {
+		u64 oldest_kept = U64_MAX;
+
+		for (i = first; i < n; i++) {
+			struct zslab_zone *z = &zd->zones[i];
+
+			if (!z->reset_due && zone_holds_data(z))
+				oldest_kept = min(oldest_kept, z->open_gen);
+		}
+		changed = false;
+		for (i = first; i < n; i++) {
+			struct zslab_zone *z = &zd->zones[i];
+
+			if (z->reset_due && z->tomb_gen && oldest_kept <= z->tomb_gen) {
+				z->reset_due = false;
+				changed = true;
+			}
+		}
+	} while (changed);
+	for (i = first; i < n; i++)
+		if (zd->zones[i].reset_due && zd->zones[i].use == ZZ_OPEN)
+			zd->zones[i].use = ZZ_FULL;	/* no appends while it resets */
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zones_mark_resets_locked);
+
 static void tidy_done_locked(struct zslab_dev *zd, struct zslab_zone *z,
 			     enum tidy_action act)
 {
@@ -564,6 +694,7 @@ static void tidy_done_locked(struct zslab_dev *zd, struct zslab_zone *z,
 		z->floor = 0;
 		z->live = 0;
 		z->stale = 0;
+		z->tomb_gen = 0;
 		z->resets++;
 		z->cond = BLK_ZONE_COND_EMPTY;
 		z->use = ZZ_FREE;
@@ -575,6 +706,7 @@ static void tidy_done_locked(struct zslab_dev *zd, struct zslab_zone *z,
 		z->use = ZZ_FULL;
 	}
 	z->needs_finish = false;
+	z->reset_due = false;
 	release_token_locked(zd, z);
 }
 
@@ -586,18 +718,22 @@ void zslab_zones_tidy(struct zslab_dev *zd)
 {
 	unsigned int i, noio;
 
+	unsigned long flags;
+
 	lockdep_assert_held(&zd->wb_mutex);
 	noio = memalloc_noio_save();
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	zslab_zones_mark_resets_locked(zd);
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone *z = &zd->zones[i];
 		enum tidy_action act;
-		unsigned long flags;
 		int ret;
 
 		spin_lock_irqsave(&zd->zone_lock, flags);
 		act = tidy_action_locked(z);
-		if (act == TIDY_RESET && z->use == ZZ_OPEN)
-			z->use = ZZ_FULL;	/* no appends while it resets */
+		if (act == TIDY_RESET && !z->reset_due)
+			act = TIDY_NONE;	/* a tombstone here still buries data */
 		spin_unlock_irqrestore(&zd->zone_lock, flags);
 		if (act == TIDY_NONE)
 			continue;

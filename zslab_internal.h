@@ -79,8 +79,10 @@ struct zslab_zone {
 	sector_t wp;			/* device write pointer, absolute */
 	sector_t reserved;		/* offset up to which appends are handed out */
 	sector_t floor;			/* lowest offset an in-flight append may land at */
-	sector_t live;			/* sectors of current slab images */
-	sector_t stale;			/* sectors of superseded or freed images */
+	sector_t live;			/* sectors of slabs' newest data */
+	sector_t stale;			/* summaries, superseded or freed data */
+	u64 open_gen;			/* zd->zone_gen when it was opened */
+	u64 tomb_gen;			/* zd->zone_gen when a tombstone last landed, 0 = none */
 	u32 resets;
 	u32 owner;			/* cache id that opened it, 0 if none */
 	unsigned int inflight;		/* append bios not yet completed */
@@ -89,13 +91,16 @@ struct zslab_zone {
 	u8 use;				/* enum zslab_zone_use */
 	bool needs_finish;		/* full for us, not for the device yet */
 	bool token;			/* counts against the open/active budget */
+	bool reset_due;			/* zslab_zones_tidy(): safe to reset now */
 };
 
 /* Device-wide I/O counters (debugfs io). */
 enum zslab_io_stat {
 	ZSLAB_IO_BIOS,
-	ZSLAB_IO_APPENDS,		/* slab images appended */
-	ZSLAB_IO_APPEND_BYTES,
+	ZSLAB_IO_APPENDS,		/* segments appended */
+	ZSLAB_IO_APPEND_BYTES,		/* device bytes: summaries and data */
+	ZSLAB_IO_SLAB_DATA_BYTES,	/* of those, slab data */
+	ZSLAB_IO_TOMBSTONES,		/* tombstone entries written */
 	ZSLAB_IO_FLUSHES,
 	ZSLAB_IO_RESETS,
 	ZSLAB_IO_FINISHES,
@@ -107,17 +112,13 @@ enum zslab_io_stat {
 };
 
 /*
- * A buffer for one append bio's images, allocated at load and kept: page
+ * A buffer for one append bio's segment, allocated at load and kept: page
  * allocations (zeroed under init_on_alloc) per bio would cost more than the
- * images. It remembers the layout it last held, whose header padding is
- * still zero, so the encoder need not write that padding again.
+ * segment.
  */
 struct zslab_img_buf {
 	struct list_head node;		/* on free_bufs when not under a bio */
 	void *mem;			/* buf_bytes, kvmalloc()ed */
-	unsigned int img_bytes;		/* layout last encoded here, 0 if none */
-	unsigned int hdr_size;
-	unsigned int hdr_used;		/* header + bitmap bytes of that layout */
 };
 
 /* The one device the module owns while loaded. */
@@ -143,10 +144,13 @@ struct zslab_dev {
 	struct workqueue_struct *wq;
 	struct delayed_work wb_work;
 	struct delayed_work reap_work;	/* frees retired slabs, writeback off */
+	struct work_struct reset_work;	/* resets zones whose data all died */
 	struct workqueue_struct *submit_wq;	/* submits what passes encoded */
 	struct work_struct submit_work;
 	struct llist_head submit_list;
-	struct mutex wb_mutex;		/* one writeback pass at a time */
+	struct mutex wb_mutex;		/* one pass at a time; the walk over caches */
+	u64 seg_seq;			/* next segment's sequence number (wb_mutex) */
+	u64 zone_gen;			/* zones opened so far (zone_lock) */
 	atomic_t inflight;		/* append bios in flight, all caches */
 	wait_queue_head_t inflight_wait;
 	atomic64_t io[ZSLAB_IO_NR];
@@ -157,40 +161,106 @@ struct zslab_dev {
 
 extern struct zslab_dev *zslab_device;
 
-/* --- slab images (slab_image.c); the format is documented in the README --- */
+/* --- segments (segment.c): the on-disk format v2, documented in the README --- */
 
-#define ZSLAB_IMAGE_MAGIC	0x424c535aU	/* "ZSLB" */
-#define ZSLAB_IMAGE_VERSION	1
+#define ZSLAB_SEG_MAGIC		0x4753535aU	/* "ZSSG" */
+#define ZSLAB_FORMAT_VERSION	2
+#define ZSLAB_SEG_TOMBSTONE	0x01		/* entry flag: the slab emptied */
 #define ZSLAB_MAX_SLAB_SIZE	(ZSLAB_DEFAULT_SLAB_SIZE << ZSLAB_MAX_SLAB_ORDER)
 #define ZSLAB_MAX_OBJS		(ZSLAB_MAX_SLAB_SIZE / ZSLAB_MIN_OBJ_SIZE)
+/* Largest segment (append bio) written or accepted when read. */
+#define ZSLAB_MAX_SEGMENT_BYTES	(256 * 1024)
 
-struct zslab_image_hdr {
+/* The first bytes of a segment: what follows and the CRC32C that covers it. */
+struct zslab_seg_hdr {
 	__le32 magic;
 	__le16 version;
-	__le16 hdr_size;	/* header area (header, bitmap, padding), 512 B units */
-	__le32 cache_id;
-	__le32 slab_size;
-	__le32 object_size;
-	__le32 stride;
-	__le32 nr_objs;
-	__le32 nr_live;		/* bits set in the bitmap */
-	__le64 slab_id;		/* logical: never changes when the image moves */
-	__le64 seq;		/* per cache, grows with every image written */
-	__le32 crc;		/* CRC32C of the whole image, this field as zero */
-	__le32 reserved[3];
+	__le16 flags;		/* none defined: 0 */
+	__le32 summary_bytes;	/* summary incl. padding: whole blocks; data follows */
+	__le32 used_bytes;	/* header and entries; the rest of the summary is zero */
+	__le32 nr_entries;
+	__le32 data_bytes;	/* slab data after the summary */
+	__le64 seg_seq;		/* device-wide, grows with every segment */
+	__le32 crc;		/* CRC32C of used_bytes, this field as zero */
+	__le32 reserved[7];
 } __packed;
 
-/* What an image says about its slab, in CPU byte order. */
-struct zslab_image_layout {
+/* One slab in a segment; a non-tombstone entry is followed by its bitmap. */
+struct zslab_seg_entry {
+	__le32 cache_id;
+	__le32 slab_id;		/* logical: never changes when the data moves */
+	__le64 seq;		/* per cache; the newest entry of a slab wins */
+	__le32 data_crc;	/* CRC32C of the slab's data; 0 for a tombstone */
+	__le32 nr_live;		/* bits set in the bitmap; 0 for a tombstone */
+	__le32 object_size;
+	__le32 stride;
+	__le16 nr_objs;
+	u8 slab_order;		/* slab size is 4096 << slab_order */
+	u8 flags;		/* ZSLAB_SEG_TOMBSTONE */
+	__le32 reserved;
+} __packed;
+
+/* A slab as a segment entry describes it, in CPU byte order. */
+struct zslab_seg_slab {
 	u32 cache_id;
-	u32 slab_size;
+	u32 slab_id;
+	u64 seq;
+	u32 data_crc;
+	u32 nr_live;
 	u32 object_size;
 	u32 stride;
 	u32 nr_objs;
-	u32 lbs;
-	u64 slab_id;
-	u64 seq;
+	u32 slab_size;
+	u32 data_offset;	/* bytes from the start of the segment */
+	bool tombstone;
+	const __le64 *map;	/* decoded entries: the bitmap, in the summary */
 };
+
+/* What a decoded summary says, in CPU byte order. */
+struct zslab_seg_info {
+	u64 seg_seq;
+	u32 summary_bytes;
+	u32 used_bytes;
+	u32 nr_entries;
+	u32 data_bytes;
+	u32 lbs;
+};
+
+struct zslab_seg_cursor {
+	u32 pos;		/* summary offset of the next entry */
+	u32 nr;			/* entries read */
+	u32 data_offset;	/* segment offset of the next entry's data */
+};
+
+/* A segment being built in a buffer. */
+struct zslab_seg_builder {
+	void *buf;
+	unsigned int cap;		/* largest segment the buffer takes */
+	unsigned int summary_bytes;	/* data starts here */
+	unsigned int used;		/* summary header and entries so far */
+	unsigned int data_bytes;	/* slab data so far */
+	unsigned int nr_entries;
+};
+
+unsigned int zslab_seg_entry_bytes(unsigned int nr_objs, bool tombstone);
+unsigned int zslab_seg_summary_bytes(unsigned int buf_bytes, unsigned int slab_size,
+				     unsigned int nr_objs, unsigned int lbs);
+void zslab_seg_start(struct zslab_seg_builder *b, void *buf, unsigned int cap,
+		     unsigned int summary_bytes);
+bool zslab_seg_fits(const struct zslab_seg_builder *b, unsigned int nr_objs,
+		    unsigned int slab_size);
+void zslab_seg_add_tombstone(struct zslab_seg_builder *b, const struct zslab_seg_slab *l);
+bool zslab_seg_add_slab(struct zslab_seg_builder *b, struct zslab_seg_slab *l,
+			const unsigned long *inuse, const void *data);
+unsigned int zslab_seg_finish(struct zslab_seg_builder *b, u64 seg_seq);
+int zslab_seg_decode(const void *buf, size_t len, unsigned int lbs,
+		     struct zslab_seg_info *info, const char **why);
+void zslab_seg_cursor_init(struct zslab_seg_cursor *cur, const struct zslab_seg_info *info);
+int zslab_seg_next(const void *buf, const struct zslab_seg_info *info,
+		   struct zslab_seg_cursor *cur, struct zslab_seg_slab *e,
+		   const char **why);
+int zslab_seg_check_data(const struct zslab_seg_slab *e, const void *data,
+			 const char **why);
 
 /* The two ways slab_image.c can compute CRC32C (same values). */
 enum zslab_crc_impl {
@@ -201,17 +271,11 @@ enum zslab_crc_impl {
 
 u32 zslab_crc32c_copy(enum zslab_crc_impl impl, u32 crc, void *dst,
 		      const void *src, size_t len);
+u32 zslab_crc32c(u32 crc, const void *p, size_t len);
+u32 zslab_crc32c_copy_fast(u32 crc, void *dst, const void *src, size_t len);
 void zslab_image_choose_crc(void);
 void zslab_image_use_crc(enum zslab_crc_impl impl);
 enum zslab_crc_impl zslab_image_crc_impl(u64 ns_per_4k[ZSLAB_NR_CRC_IMPLS]);
-unsigned int zslab_image_hdr_size(unsigned int nr_objs, unsigned int lbs);
-unsigned int zslab_image_hdr_used(unsigned int nr_objs);
-void zslab_image_encode(void *buf, const struct zslab_image_layout *l,
-			const unsigned long *inuse, const void *data,
-			bool pad_is_zero);
-int zslab_image_decode(const void *buf, size_t len, unsigned int lbs,
-		       struct zslab_image_layout *l, unsigned long *inuse,
-		       const char **why);
 
 /* --- allocator (alloc.c) --- */
 
@@ -242,9 +306,11 @@ enum zslab_stat {
 
 enum zslab_wb_stat {
 	ZSLAB_WB_DIRTIED,	/* slabs queued for writeback */
-	ZSLAB_WB_WRITTEN,	/* slab images written */
-	ZSLAB_WB_BYTES,		/* bytes of slab images written */
-	ZSLAB_WB_SKIPPED_EMPTY,	/* dirty slabs with no live object: no image */
+	ZSLAB_WB_WRITTEN,	/* slabs' data written */
+	ZSLAB_WB_BYTES,		/* bytes of slab data written */
+	ZSLAB_WB_DEVICE_BYTES,	/* bytes of this cache's segments: summaries too */
+	ZSLAB_WB_TOMBSTONES,	/* tombstones written */
+	ZSLAB_WB_SKIPPED_EMPTY,	/* dirty slabs with no live object and nothing to undo */
 	ZSLAB_WB_ERRORS,	/* images whose write failed */
 	ZSLAB_WB_SYNCS,
 	ZSLAB_NR_WB_STATS
@@ -301,15 +367,22 @@ struct zslab_slab {
 	u16 nr_avail:15;		/* bits set in avail (cache lock) */
 	u16 owned:1;			/* last_cpu refills from it (cache lock) */
 	u16 last_cpu;			/* CPU that last took objects from it */
-	u32 img_zone;			/* zone of its newest image, or ZSLAB_NO_IMAGE */
-	u32 img_offset;			/* sector offset of that image in the zone */
-	u32 img_seq;			/* low bits of that image's sequence number */
+	u32 img_zone;			/* zone of its newest data, or ZSLAB_NO_IMAGE */
+	u32 img_offset;			/* sector offset of that data in the zone */
+	u32 img_seq;			/* low bits of its newest entry's sequence */
+	u32 img_crc;			/* CRC32C of that data */
 	unsigned long map[];		/* inuse bitmap, then avail bitmap */
 };
 
 #define ZSLAB_NO_IMAGE		U32_MAX
 #define ZSLAB_SLAB_DIRTY	0x1	/* queued for writeback */
 #define ZSLAB_SLAB_DEAD		0x2	/* empty and retired: freed once written off */
+/*
+ * Data of it was sent to the device since its last tombstone: when it
+ * empties, a tombstone must follow before it may be freed. Writeback
+ * passes alone change it (wb_mutex).
+ */
+#define ZSLAB_SLAB_WRITTEN	0x4
 
 struct zslab_cache {
 	/* hot: read on every alloc and free */
@@ -331,6 +404,7 @@ struct zslab_cache {
 	unsigned long last_retire;	/* jiffies when a slab last retired */
 	unsigned int nr_partial;
 	unsigned int nr_empty;
+	unsigned long nr_avail;		/* objects available on listed slabs */
 	unsigned int empty_reserve;	/* empty slabs kept, see ZSLAB_EMPTY_RESERVE_OBJS */
 	unsigned int grow_slabs;	/* slabs a refill that finds none adds */
 	u64 slabs_allocated;		/* over the cache's life */
@@ -344,9 +418,10 @@ struct zslab_cache {
 	struct xarray slabs;		/* slab id -> slab, for references */
 	struct llist_head dirty;	/* slabs to write */
 	int open_zone;			/* zone this cache appends to, or -1 */
-	u64 seq;			/* next image sequence number */
-	unsigned int hdr_size;		/* image header area, bytes */
-	unsigned int img_sectors;	/* whole image, 512 B sectors */
+	u64 seq;			/* next entry's sequence number (wb_mutex) */
+	unsigned int summary_bytes;	/* summary area of its segments */
+	unsigned int slab_sectors;	/* one slab's data, 512 B sectors */
+	atomic64_t slabs_cleaned;	/* dirty slabs taken off the list */
 	atomic_t inflight;		/* append bios in flight */
 	wait_queue_head_t wb_wait;	/* for inflight to reach 0 */
 	atomic_t wb_error;		/* -EIO/-ENOSPC for the next sync */
@@ -393,6 +468,15 @@ void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s);
  *
  * Inline, as alloc and free call it every time: mostly the slab is queued
  * already and a flag read is all it costs.
+ *
+ * The caller's change to the slab (an object's bytes, its bitmap) must be
+ * ordered before the flag read by a full barrier, as mark_buffer_dirty()
+ * does: a pass clears DIRTY with a fully ordered atomic and then reads the
+ * slab, so either it sees the change or we see DIRTY clear and queue the
+ * slab again. Without the barrier the read may pass the change (a store
+ * buffer), find DIRTY still set, and the change misses the device. Alloc
+ * and free come here right after a value-returning bit op, itself a full
+ * barrier; zslab_mark_dirty() pays an smp_mb().
  */
 static inline void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s)
 {
@@ -400,9 +484,9 @@ static inline void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_sla
 		__zslab_slab_mark_dirty(c, s);
 }
 void zslab_reap_dead_slabs(struct zslab_cache *c);
-void zslab_slab_drop_image(struct zslab_slab *s, unsigned int img_sectors);
-extern atomic_t zslab_fail_slab_allocs;
-void zslab_alloc_init(void);
+void zslab_slab_drop_image(struct zslab_cache *c, struct zslab_slab *s);
+void zslab_fail_slab_alloc_set(unsigned int times);
+int zslab_alloc_init(struct dentry *debugfs);
 void zslab_alloc_exit(void);
 
 /* zone_io.c */
@@ -418,12 +502,18 @@ int zslab_zones_init(struct zslab_dev *zd);
 int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
 		       sector_t sectors, unsigned int *zone, sector_t *offset);
 void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c);
-bool zslab_zone_image_dropped_locked(struct zslab_dev *zd, unsigned int zone,
-				     sector_t sectors);
-void zslab_zone_image_dropped(struct zslab_dev *zd, unsigned int zone,
-			      sector_t sectors);
-bool zslab_zone_append_done(struct zslab_dev *zd, unsigned int zone,
-			    sector_t sector, sector_t sectors, bool ok);
+bool zslab_zone_append_landed_locked(struct zslab_dev *zd, unsigned int zone,
+				     sector_t sector, sector_t sectors, bool ok);
+bool zslab_zone_append_end_locked(struct zslab_dev *zd, unsigned int zone);
+void zslab_zone_data_live_locked(struct zslab_dev *zd, unsigned int zone,
+				 sector_t sectors);
+bool zslab_zone_data_stale_locked(struct zslab_dev *zd, unsigned int zone,
+				  sector_t sectors, bool was_live);
+void zslab_zone_tombstone_locked(struct zslab_dev *zd, unsigned int zone);
+void zslab_zone_data_dropped(struct zslab_dev *zd, unsigned int zone,
+			     sector_t sectors);
+void zslab_queue_zone_reset(struct zslab_dev *zd);
+void zslab_zones_mark_resets_locked(struct zslab_dev *zd);
 void zslab_zones_tidy(struct zslab_dev *zd);
 const char *zslab_zone_use_name(u8 use);
 
@@ -434,12 +524,19 @@ int zslab_writeback_init(struct zslab_dev *zd);
 void zslab_writeback_exit(struct zslab_dev *zd);
 int zslab_cache_writeback_init(struct zslab_cache *c);
 void zslab_cache_writeback_exit(struct zslab_cache *c);
+void zslab_cache_unlist(struct zslab_cache *c);
+extern void (*zslab_wb_pass_hook)(struct zslab_cache *c, struct zslab_slab *s);
+extern bool (*zslab_wb_end_hook)(struct bio *bio);
+void zslab_wb_end_io_now(struct bio *bio);
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c);
 void zslab_wait_writeback(struct zslab_cache *c);
 void zslab_cache_writeback_settle(struct zslab_cache *c);
 void zslab_slab_retired(struct zslab_cache *c);
 extern const char *const zslab_io_stat_names[ZSLAB_IO_NR];
 extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
+
+/* readback.c */
+int zslab_read_slab_data(struct zslab_cache *c, struct zslab_slab *s, void *buf);
 
 /* debugfs.c */
 void zslab_debugfs_init(struct zslab_dev *zd);

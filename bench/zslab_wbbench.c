@@ -17,21 +17,21 @@
  *                          VALUE: the number of objects.
  *   dirty                  zslab_mark_dirty() on every object: every slab
  *                          is written again by the next sync, superseding
- *                          its image. VALUE: the number of objects.
+ *                          its data. VALUE: the number of objects.
  *   sync                   zslab_cache_sync(), timed with ktime_get_ns():
  *                          RET is its return value, VALUE the nanoseconds.
  *   destroy                free every object and destroy the cache
  *                          (VALUE 0).
  *   encode N SLAB OBJ STRIDE NR LBS
- *                          CPU cost of images of that geometry (from the
- *                          cache's debugfs file; LBS: logical block size):
- *                          N zslab_image_encode() calls of a full slab
- *                          into one buffer, then N crc32c() over a whole
- *                          image, each loop timed. Answer "encode: RET
+ *                          CPU cost of encoding slabs of that geometry
+ *                          (from the cache's debugfs file; LBS: logical
+ *                          block size): N full slabs added to 128 KiB
+ *                          segments, then N crc32c() over a slab's data,
+ *                          each loop timed. Answer "encode: RET
  *                          ENCODE_NS CRC_NS". Uses the encoder zns_slab
  *                          exports for its KUnit suites.
  *
- * What a sync wrote (slabs_written, bytes_written, image_bytes) is in the
+ * What a sync wrote (slabs_written, bytes_written, device_bytes) is in the
  * cache's debugfs file, /sys/kernel/debug/zns_slab/cache/zslab_wb, which the
  * shell reads around each sync.
  */
@@ -48,7 +48,7 @@
 #include <linux/string.h>
 
 #include "../zns_slab.h"
-#include "../zslab_internal.h"	/* zslab_image_encode(), for "encode" */
+#include "../zslab_internal.h"	/* the segment encoder, for "encode" */
 #include "../tests/client/zslab_cmdfile.h"
 
 #define WB_CACHE_NAME	"zslab_wb"
@@ -137,56 +137,68 @@ static void wb_dirty(void)
 	}
 }
 
-/* Time @n encodes of a full slab of geometry @l, then @n CRCs of an image. */
-static int wb_encode(unsigned int n, struct zslab_image_layout *l,
+/*
+ * Time @n encodes of a full slab of geometry @l into segments (a segment
+ * holds as many slabs as the 128 KiB append bio does; a new one starts when
+ * it is full), then @n CRCs of a slab's data.
+ */
+static int wb_encode(unsigned int n, struct zslab_seg_slab *l, unsigned int lbs,
 		     u64 *encode_ns, u64 *crc_ns)
 {
-	unsigned int hdr, i;
+	unsigned int cap = 128 * 1024, summary, i;
+	struct zslab_seg_builder b;
 	unsigned long *map;
-	void *data, *img;
+	void *data, *seg;
 	u32 crc = 0;
 	u64 t0;
 	int err = -ENOMEM;
 
-	if (!n || n > WB_MAX_ENCODE || !l->lbs || !is_power_of_2(l->lbs) ||
-	    l->lbs > ZSLAB_DEFAULT_SLAB_SIZE || !l->slab_size ||
-	    !is_power_of_2(l->slab_size) ||
-	    l->slab_size > (PAGE_SIZE << ZSLAB_MAX_SLAB_ORDER) ||
-	    l->slab_size < l->lbs || !l->object_size ||
-	    l->object_size > l->stride || !l->nr_objs ||
+	if (!n || n > WB_MAX_ENCODE || !lbs || !is_power_of_2(lbs) ||
+	    lbs > ZSLAB_DEFAULT_SLAB_SIZE || !l->slab_size ||
+	    !is_power_of_2(l->slab_size) || l->slab_size < ZSLAB_DEFAULT_SLAB_SIZE ||
+	    l->slab_size > (PAGE_SIZE << ZSLAB_MAX_SLAB_ORDER) || !l->object_size ||
+	    l->stride < ZSLAB_MIN_OBJ_SIZE || l->object_size > l->stride || !l->nr_objs ||
 	    l->nr_objs > l->slab_size / l->stride)
 		return -EINVAL;
-	hdr = zslab_image_hdr_size(l->nr_objs, l->lbs);
+	summary = zslab_seg_summary_bytes(cap, l->slab_size, l->nr_objs, lbs);
+	if (!summary)
+		return -EINVAL;
 	data = kvmalloc(l->slab_size, GFP_KERNEL);
-	img = kvmalloc(hdr + l->slab_size, GFP_KERNEL);
+	seg = kvmalloc(cap, GFP_KERNEL);
 	map = bitmap_zalloc(l->nr_objs, GFP_KERNEL);
-	if (!data || !img || !map)
+	if (!data || !seg || !map)
 		goto out;
 	memset(data, 0x5a, l->slab_size);
 	bitmap_fill(map, l->nr_objs);
 
 	t0 = ktime_get_ns();
+	zslab_seg_start(&b, seg, cap, summary);
 	for (i = 0; i < n; i++) {
+		if (!zslab_seg_fits(&b, l->nr_objs, l->slab_size)) {
+			zslab_seg_finish(&b, i);
+			zslab_seg_start(&b, seg, cap, summary);
+		}
 		l->seq = i + 1;
-		zslab_image_encode(img, l, map, data, i > 0);
+		zslab_seg_add_slab(&b, l, map, data);
 		if (!(i & 255))
 			cond_resched();
 	}
+	zslab_seg_finish(&b, i);
 	*encode_ns = ktime_get_ns() - t0;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		crc = crc32c(crc, img, hdr + l->slab_size);
+		crc = crc32c(crc, seg + summary, l->slab_size);
 		if (!(i & 255))
 			cond_resched();
 	}
 	*crc_ns = ktime_get_ns() - t0;
 	/* Keep the CRC loop from being optimised away. */
-	WRITE_ONCE(*(u32 *)img, crc);
+	WRITE_ONCE(*(u32 *)seg, crc);
 	err = 0;
 out:
 	bitmap_free(map);
-	kvfree(img);
+	kvfree(seg);
 	kvfree(data);
 	return err;
 }
@@ -195,7 +207,8 @@ out:
 static void wb_run(char *cmd, char *result, size_t len)
 {
 	unsigned int mib = 0, size = 0, order = 0;
-	struct zslab_image_layout l = { .cache_id = 1, .slab_id = 1 };
+	struct zslab_seg_slab l = { .cache_id = 1, .slab_id = 1 };
+	unsigned int lbs = 0;
 	char verb[16] = "error";
 	u64 t0, value = 0, value2 = 0;
 	int ret = -EINVAL;
@@ -207,9 +220,9 @@ static void wb_run(char *cmd, char *result, size_t len)
 	} else if (!strcmp(verb, "encode")) {
 		n = sscanf(cmd, "%15s %u %u %u %u %u %u", verb, &mib,
 			   &l.slab_size, &l.object_size, &l.stride, &l.nr_objs,
-			   &l.lbs);
+			   &lbs);
 		if (n == 7)
-			ret = wb_encode(mib, &l, &value, &value2);
+			ret = wb_encode(mib, &l, lbs, &value, &value2);
 		snprintf(result, len, "%s: %d %llu %llu\n",
 			 verb, ret, value, value2);
 		return;

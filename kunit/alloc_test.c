@@ -440,9 +440,9 @@ static void a_cpu_shares_a_slab_rather_than_fail(struct kunit *test)
 
 	two_cpus(test, cpu);
 	obj[0] = alloc_on(test, c, cpu[0]);
-	atomic_set(&zslab_fail_slab_allocs, 1000);
+	zslab_fail_slab_alloc_set(1000);
 	obj[1] = alloc_on(test, c, cpu[1]);
-	atomic_set(&zslab_fail_slab_allocs, 0);
+	zslab_fail_slab_alloc_set(0);
 	KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(obj[0]), virt_to_head_page(obj[1]));
 	KUNIT_EXPECT_EQ(test, info_of(c).stat[ZSLAB_ALLOC_FAILED], 0ULL);
 	zslab_cache_free(c, obj[0]);
@@ -455,11 +455,11 @@ static void out_of_memory_returns_null_and_recovers(struct kunit *test)
 	struct zslab_cache *c = make_cache(test, "kt-oom", 64, 0, 0, NULL);
 	void *obj;
 
-	atomic_set(&zslab_fail_slab_allocs, 1000);
+	zslab_fail_slab_alloc_set(1000);
 	KUNIT_EXPECT_NULL(test, zslab_cache_alloc(c, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, zslab_cache_alloc(c, GFP_ATOMIC));
 	KUNIT_EXPECT_NULL(test, zslab_cache_alloc(c, GFP_NOWAIT | __GFP_ZERO));
-	atomic_set(&zslab_fail_slab_allocs, 0);
+	zslab_fail_slab_alloc_set(0);
 	KUNIT_EXPECT_EQ(test, info_of(c).stat[ZSLAB_ALLOC_FAILED], 3ULL);
 
 	obj = zslab_cache_alloc(c, GFP_KERNEL);

@@ -6,22 +6,24 @@
 #   alloc      the zslab-vs-SLUB allocation benchmark; prints its table.
 #              zns_slab is loaded with writeback_ms=0, so no background
 #              pass competes with the timed loops for the 2 CPUs.
-#   writeback  MB/s of slab images zslab_cache_sync() writes against fio
-#              writing the same zones of the same device sequentially with
-#              the same request size; prints both and the ratio zslab/fio.
+#   writeback  MB/s of slab data (and of device bytes) zslab_cache_sync()
+#              writes against fio writing the same zones of the same device
+#              sequentially with the same request size, plain and with
+#              --verify=crc32c (CPU work like ours); prints them, the ratios
+#              and device bytes per slab data byte.
 #              Rounds alternate which side goes first; each round: load
 #              zns_slab (writeback_ms=0), fill a cache with BENCH_WB_MIB MiB
-#              of objects (every slab dirty), time one sync ("fresh": images
+#              of objects (every slab dirty), time one sync ("fresh": slabs
 #              to empty zones, the figure compared with fio), mark every
-#              object dirty and time another ("rewrite": every image
+#              object dirty and time another ("rewrite": every slab's data
 #              superseded, zones reset as they go stale), destroy the cache
 #              and unload (its zones are reset: nvme-cli must see them empty);
 #              then fio --zonemode=zbd writes as many bytes (the first
-#              fresh sync's, rounded up to whole requests) from the same
+#              fresh sync's device bytes, rounded up to whole requests) from the same
 #              first data zone, in requests the size of zns_slab's full
 #              append bios, ending with an fsync as the sync ends with a
 #              flush; the zones are reset again. Last, the CPU cost of
-#              encoding as many images (no I/O) is timed, for comparison.
+#              encoding as many slabs (no I/O) is timed, for comparison.
 #
 # The VM's RAM is backed by host memory before it boots (vm.sh --prealloc):
 # otherwise the first touch of each guest page is a host page fault, paid by
@@ -198,7 +200,8 @@ zslab_round() {
 		echo "zone_size=$(devstat zone_size_bytes) zone_cap=$(devstat zone_capacity_bytes)" \
 			"lbs=$(devstat logical_block_size) nr_zones=$(devstat nr_zones)" \
 			"first_zone=$(iostat first_data_zone) stride=$(cstat stride)" \
-			"objs_per_slab=$(cstat objs_per_slab)" >$R/geo
+			"objs_per_slab=$(cstat objs_per_slab) slab=$(cstat slab_size)" \
+			"summary=$(cstat segment_summary_bytes)" >$R/geo
 	fi
 	line=
 	for kind in fresh rewrite; do
@@ -207,22 +210,23 @@ zslab_round() {
 			[ "$1" = 0 ] || fail "dirty: $1"
 		fi
 		dirty=$(cstat dirty_slabs)
-		w0=$(cstat slabs_written) b0=$(cstat bytes_written)
+		w0=$(cstat slabs_written) b0=$(cstat bytes_written) d0=$(cstat device_bytes)
 		bios0=$(iostat bios) lat0=$(iostat append_latency_total_ns)
 		resets0=$(iostat resets)
 		set -- $(wbc sync)
 		[ "$1" = 0 ] || fail "zslab_cache_sync() returned $1"
 		ns=$2
 		w=$(($(cstat slabs_written) - w0)) b=$(($(cstat bytes_written) - b0))
+		d=$(($(cstat device_bytes) - d0))
 		bios=$(($(iostat bios) - bios0))
 		lat=$(($(iostat append_latency_total_ns) - lat0))
 		resets=$(($(iostat resets) - resets0))
-		[ "$w" = "$dirty" ] || fail "$kind sync wrote $w images for $dirty dirty slabs"
+		[ "$w" = "$dirty" ] || fail "$kind sync wrote $w slabs for $dirty dirty slabs"
 		[ "$(cstat write_errors)" = 0 ] && [ "$(iostat errors)" = 0 ] &&
 			[ "$(iostat misplaced)" = 0 ] || fail "write errors or misplaced appends"
-		line="$line $kind $ns $w $b $bios $lat $resets"
+		line="$line $kind $ns $w $b $d $bios $lat $resets"
 	done
-	echo "$objs $(cstat image_bytes) $(cstat image_header_bytes) $(cstat slab_size) $line" >>$R/zslab
+	echo "$objs $line" >>$R/zslab
 	set -- $(wbc destroy)
 	[ "$1" = 0 ] || fail "destroy: $1"
 	rmmod zslab_wbbench || fail "rmmod zslab_wbbench"
@@ -231,10 +235,13 @@ zslab_round() {
 	[ "$n" = 0 ] || fail "$n zones not empty after zns_slab unloaded (nvme zns report-zones)"
 }
 
-# One fio round over the bytes the first zslab sync wrote; appends to $R/fio.
+# One fio round over as many bytes as the first zslab sync wrote to the
+# device; appends "bytes runtime_ms lat_us" to $R/fio-$1 (plain or verify).
 fio_round() {
+	extra=
+	[ $1 = verify ] && extra="--verify=crc32c --do_verify=0"
 	fio --name=zslab_wb --filename=$ZNS --direct=1 --zonemode=zbd --rw=write \
-		--bs=$bs --ioengine=libaio --iodepth=$iodepth --end_fsync=1 \
+		--bs=$bs --ioengine=libaio --iodepth=$iodepth --end_fsync=1 $extra \
 		--offset=$fio_offset --size=$fio_size --io_size=$fio_bytes \
 		--output-format=terse --terse-version=3 >$R/fio.out 2>$R/fio.err ||
 		fail "fio: $(tail -n 3 $R/fio.err | tr '\n' ' ')"
@@ -242,7 +249,7 @@ fio_round() {
 	awk -F';' -v want=$fio_bytes '$3 == "zslab_wb" {
 		if ($5 != 0 || $47 * 1024 != want || $50 <= 0) exit 1
 		print $47 * 1024, $50, $81; found = 1 }
-		END { exit !found }' $R/fio.out >>$R/fio ||
+		END { exit !found }' $R/fio.out >>$R/fio-$1 ||
 		fail "fio output: $(head -c 300 $R/fio.out) $(tail -n 3 $R/fio.err | tr '\n' ' ')"
 	reset_zones
 }
@@ -256,100 +263,88 @@ for r in $(seq 1 $rounds); do
 	fi
 	if [ -z "$bs" ]; then
 		eval "$(cat $R/geo)"
-		# The size of zns_slab's full append bios (writeback.c,
-		# images_per_bio()): as many images as fit a buffer of the
-		# largest power of two up to 128 KiB and the zone-append limit,
-		# at most 28.
-		set -- $(awk 'NR == 1' $R/zslab)
-		bs=$(calc "a = $(cat $Q/zone_append_max_bytes); if (a > 131072) a = 131072;
-			b = 1; while (b * 2 <= a) b *= 2; n = int(b / $2); if (n > 28) n = 28;
-			print n * $2")
-		[ "$9" = "$(calc "print int(($7 * $2 + $bs - 1) / $bs)")" ] ||
-			echo "# writeback: note: zns_slab wrote $9 bios, not $bs B each"
+		# The size of zns_slab's full append bios (writeback.c): a buffer
+		# of the largest power of two up to 256 KiB and the zone-append
+		# limit, holding one summary and as many whole slabs as fit.
+		bs=$(calc "a = $(cat $Q/zone_append_max_bytes); if (a > 262144) a = 262144;
+			b = 1; while (b * 2 <= a) b *= 2;
+			print $summary + int((b - $summary) / $slab) * $slab")
 		fio_offset=$((first_zone * zone_size))
 		fio_size=$(((nr_zones - first_zone) * zone_size))
-		fresh_bytes=$(awk 'NR == 1 { print $8 }' $R/zslab)
-		fio_bytes=$(((fresh_bytes + bs - 1) / bs * bs))
+		fresh_dev=$(awk 'NR == 1 { print $6 }' $R/zslab)
+		fio_bytes=$(((fresh_dev + bs - 1) / bs * bs))
 	fi
-	fio_round
+	fio_round plain
+	fio_round verify
 	[ $first = fio ] && zslab_round
-	awk -v r=$r 'END { printf "writeback round %d: zslab %.1f MB/s (rewrite %.1f), ", r,
-			$8 / $6 * 1000, $15 / $13 * 1000 }' $R/zslab
-	awk -v first=$first 'END { printf "fio %.1f MB/s (%s first)\n", $1 / $2 / 1000, first }' $R/fio
+	awk -v r=$r 'END { printf "writeback round %d: zslab %.1f MB/s of slab data (rewrite %.1f), ", r,
+			$5 / $3 * 1000, $13 / $11 * 1000 }' $R/zslab
+	awk 'END { printf "fio %.1f MB/s, ", $1 / $2 / 1000 }' $R/fio-plain
+	awk -v first=$first 'END { printf "fio --verify=crc32c %.1f MB/s (%s first)\n", $1 / $2 / 1000, first }' $R/fio-verify
 done
 
-# Each $R/zslab line: objs image_bytes header_bytes slab_size, then for
-# fresh and rewrite: kind ns images bytes bios latency_ns resets.
+# Each $R/zslab line: objs, then for fresh and rewrite: kind ns slabs
+# data_bytes device_bytes bios latency_ns resets.
 set -- $(awk 'NR == 1' $R/zslab)
-objs=$1 img=$2 hdr=$3 slab=$4 images=$7 bios=$9
+objs=$1 slabs=$4 data=$5 dev=$6 bios=$7
 sched=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $Q/scheduler)
-crc_drv=$(awk '/^name/ { n = $3 } /^driver/ && n == "crc32c" { d = $3 } END { print d }' /proc/crypto)
 echo "# writeback: $ZNS: zones $((zone_size >> 20)) MiB (capacity $((zone_cap >> 20)) MiB), $lbs B blocks," \
 	"zone_append_max_bytes $(cat $Q/zone_append_max_bytes), scheduler ${sched:-?}, $(nproc) CPUs, $rounds rounds"
 echo "# zslab: writeback_ms=0, cache of $objsize B objects in $slab B slabs, $mib MiB of objects" \
-	"($objs) = $images dirty slabs; a sync writes $images images of $img B ($hdr B header + $slab B slab)" \
-	"= $fresh_bytes B in $bios append bios of up to $bs B, all submitted before it waits," \
-	"then one flush; timed around zslab_cache_sync()"
+	"($objs) = $slabs dirty slabs; a sync writes $data B of slab data as $dev device bytes" \
+	"in $bios segments (append bios) of up to $bs B ($summary B summary each), all submitted" \
+	"before it waits, then one flush; timed around zslab_cache_sync()"
 echo "# fio: $(fio --version) --zonemode=zbd --rw=write --bs=$bs --ioengine=libaio --iodepth=$iodepth" \
-	"--direct=1 --end_fsync=1 --offset=$fio_offset (zone $first_zone) --io_size=$fio_bytes;" \
-	"MB/s = bytes / fio's write runtime (which includes the final fsync)"
-echo "# MB = 10^6 B; image MB/s counts image headers, payload MB/s slab data only;" \
-	"in flight = mean bios (fio: I/Os) outstanding, by Little's law from their latencies"
+	"--direct=1 --end_fsync=1 --offset=$fio_offset (zone $first_zone) --io_size=$fio_bytes" \
+	"(as many device bytes as zslab's fresh sync), plain and with --verify=crc32c --do_verify=0" \
+	"(a CRC32C of every block written, no read-back); MB/s = bytes / fio's write runtime"
+echo "# MB = 10^6 B; zslab is measured in slab data (what clients' slabs hold), fio in bytes written"
 
-# Best and median of each side; the ratio is zslab/fio.
 stats() {	# stats FILE AWK-EXPR: "best median" of the expression per line
 	awk "{ print $2 }" $1 | sort -n | awk '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		printf "%.3f %.3f\n", v[NR], m }'
 }
-set -- $(stats $R/zslab '$8 / $6 * 1000')
+set -- $(stats $R/zslab '$5 / $3 * 1000')
 z_best=$1 z_med=$2
-set -- $(stats $R/zslab '$7 * $4 / $6 * 1000')
-p_best=$1 p_med=$2
-set -- $(stats $R/zslab '$15 / $13 * 1000')
+set -- $(stats $R/zslab '$6 / $3 * 1000')
+d_best=$1 d_med=$2
+set -- $(stats $R/zslab '$13 / $11 * 1000')
 r_best=$1 r_med=$2
-set -- $(stats $R/fio '$1 / $2 / 1000')
+set -- $(stats $R/fio-plain '$1 / $2 / 1000')
 f_best=$1 f_med=$2
-set -- $(stats $R/zslab '$10 / $6')
-z_depth=$2
-set -- $(stats $R/zslab '$17 / $13')
-r_depth=$2
-set -- $(stats $R/fio "\$3 * (\$1 / $bs) / (\$2 * 1000)")
-f_depth=$2
-set -- $(stats $R/zslab '$6 / 1e6')
+set -- $(stats $R/fio-verify '$1 / $2 / 1000')
+v_best=$1 v_med=$2
+set -- $(stats $R/zslab '$3 / 1e6')
 z_ms=$2
-set -- $(stats $R/fio '$2')
-f_ms=$2
-resets=$(awk '{ n += $18 } END { print n / NR }' $R/zslab)
+resets=$(awk '{ n += $17 } END { print n / NR }' $R/zslab)
+ratio=$(awk '{ d += $6; b += $5 } END { printf "%.3f", d / b }' $R/zslab)
 
-calc "printf \"writeback: zslab %.1f MB/s, fio %.1f MB/s, ratio %.2f (best of $rounds;" \
-	"image bytes, headers included)\n\", $z_best, $f_best, $z_best / $f_best"
-calc "printf \"writeback: payload (slab data): zslab %.1f MB/s best, %.1f median," \
-	"ratio to fio %.2f (best)\n\", $p_best, $p_med, $p_best / $f_best"
-calc "printf \"writeback: median: zslab %.1f MB/s (%.0f ms per sync, %.2f bios in flight)," \
-	"fio %.1f MB/s (%.0f ms, %.2f I/Os in flight), ratio %.2f\n\"," \
-	"$z_med, $z_ms, $z_depth, $f_med, $f_ms, $f_depth, $z_med / $f_med"
-calc "printf \"writeback: rewrite (every image superseded, %.1f zone resets per sync):" \
-	"zslab %.1f MB/s best, %.1f median (%.2f bios in flight), ratio %.2f (best)\n\"," \
-	"$resets, $r_best, $r_med, $r_depth, $r_best / $f_best"
+calc "printf \"writeback: slab data: zslab %.1f MB/s best, %.1f median (%.0f ms per sync)\n\", $z_best, $z_med, $z_ms"
+calc "printf \"writeback: device bytes: zslab %.1f MB/s best, %.1f median; device bytes / slab data bytes %s\n\"," \
+	"$d_best, $d_med, \"$ratio\""
+calc "printf \"writeback: fio %.1f MB/s best, %.1f median; fio --verify=crc32c %.1f best, %.1f median\n\"," \
+	"$f_best, $f_med, $v_best, $v_med"
+calc "printf \"writeback: ratio slab data MB/s / fio: %.2f best, %.2f median; / fio --verify=crc32c: %.2f best, %.2f median\n\"," \
+	"$z_best / $f_best, $z_med / $f_med, $z_best / $v_best, $z_med / $v_med"
+calc "printf \"writeback: rewrite (every slab superseded, %.1f zone resets per sync): %.1f MB/s of slab data best, %.1f median, ratio to fio %.2f (best)\n\"," \
+	"$resets, $r_best, $r_med, $r_best / $f_best"
 
-# What the encoder costs the CPU alone, for as many images of the same geometry.
+# What the encoder costs the CPU alone, for as many slabs of the same geometry.
 encode_cost() {
 	if [ "$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0)" = "load: ok" ] &&
 		[ "$(ztool load /test/zslab_wbbench.ko)" = "load: ok" ]; then
-		echo "$(wbc encode $images $slab $objsize $stride $objs_per_slab $lbs)" \
+		echo "$(wbc encode $slabs $slab $objsize $stride $objs_per_slab $lbs)" \
 			"$(iostat crc32c_impl) $(iostat crc32c_ns_per_4k)"
 	fi
 	cleanup
 }
 set -- $(encode_cost)
 [ "$1" = 0 ] || fail "encode: ${1:-module load failed}"
-calc "printf \"writeback: CPU: zslab_image_encode() %.1f us per image, %.0f MB/s of images," \
-	"%.0f%% of the median fresh sync's CPU-seconds on one CPU; kernel crc32c() (%s) over one whole image buffer," \
-	"for scale: %.1f us, %.0f MB/s\n\"," \
-	"$2 / $images / 1000, $images * $img / $2 * 1000, $2 / ($z_ms * 1e4)," \
-	"\"${crc_drv:-?}\", $3 / $images / 1000, $images * $img / $3 * 1000"
-echo "writeback: CPU: image CRC32C route chosen at load: $4 (per 4 KiB: crc32c() $5 ns, table $6 ns)"
+calc "printf \"writeback: CPU: encoding %.0f ns per KiB of slab data (%.0f MB/s), %.0f%% of the median fresh sync on one CPU;" \
+	"crc32c() over a slab's data, for scale: %.0f ns per KiB\n\"," \
+	"$2 / ($slabs * $slab / 1024), $slabs * $slab / $2 * 1000, $2 / ($z_ms * 1e4), $3 / ($slabs * $slab / 1024)"
+echo "writeback: CPU: CRC32C route chosen at load: $4 (per 4 KiB: crc32c() $5 ns, table $6 ns)"
 echo "writeback: done"
 EOF
 

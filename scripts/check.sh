@@ -49,7 +49,9 @@ cp_out=$(perl "$kdir/scripts/checkpatch.pl" --no-tree --terse --show-types \
 [ -z "$cp_out" ] && ok "checkpatch.pl: clean" || not_ok "checkpatch.pl: $cp_out"
 
 # --- VM runs ---
-# vm_run LABEL VM_OPTIONS... -- SCRIPT...: one boot running the guest scripts.
+# vm_run LABEL VM_OPTIONS... -- [NAME=VALUE...] SCRIPT...: one boot running
+# the guest scripts; NAME=VALUE words go into the environment of the script
+# after them.
 vm_run() {
 	local label=$1; shift
 	local opts=() flavor=stock
@@ -68,7 +70,13 @@ vm_run() {
 	cp "$build"/kunit/*.ko "$pl/kunit/" 2>/dev/null
 	{
 		echo 'rc=0'
-		for s in "$@"; do echo "T_LABEL='[$label] ' sh /test/$s || rc=1"; done
+		env=
+		for s in "$@"; do
+			case $s in
+			*=*) env="$env $s" ;;	# NAME=VALUE words set the next script's environment
+			*) echo "${env# } T_LABEL='[$label] ' sh /test/$s || rc=1"; env= ;;
+			esac
+		done
 		echo 'exit $rc'
 	} >"$pl/run.sh"
 	local out rc t0=$(date +%s)
@@ -92,14 +100,17 @@ vm_run() {
 
 if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
-	vm_run debug-64M --kernel debug --timeout 900 -- kunit.sh device.sh caches.sh writeback.sh zonefill.sh faults.sh
+	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh caches.sh writeback.sh zonefill.sh \
+		STRESS_SECONDS=60 stress.sh faults.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
 	vm_run stock-64M-4k --kernel stock --zone-size 64M --zone-cap 62M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
+		STRESS_SECONDS=30 stress.sh
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
-		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh
+		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
+		STRESS_SECONDS=30 stress.sh
 fi
 
 log "check took $(($(date +%s) - start)) s"

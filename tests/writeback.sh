@@ -1,7 +1,7 @@
 # Integration: slabs reach the zones. A client churns two caches and syncs;
 # blktrace must show every append landing contiguously at its zone's write
 # pointer, only in zones the module opened; nvme-cli must see the write
-# pointers debugfs shows; the images on the device must be slab images; and
+# pointers debugfs shows; the zones must hold v2 segments; and
 # destroying the caches must reset their zones.
 . /test/lib.sh
 
@@ -38,17 +38,22 @@ i=0; while pidof blktrace >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)
 
 # --- what the module says it wrote ---
 for c in tc0 tc1; do
-	w=$(cstat $c slabs_written) b=$(cstat $c bytes_written) img=$(cstat $c image_bytes)
-	[ "$w" -gt 0 ] && [ "$b" = $((w * img)) ] && pass "$c: $w slab images of $img B written" ||
-		fail "$c: slab images written" "written $w, bytes $b, image $img"
+	w=$(cstat $c slabs_written) b=$(cstat $c bytes_written) slab=$(cstat $c slab_size)
+	[ "$w" -gt 0 ] && [ "$b" = $((w * slab)) ] && pass "$c: $w slabs of $slab B written, no padding" ||
+		fail "$c: slabs written" "written $w, bytes $b, slab $slab"
+	d=$(cstat $c device_bytes)
+	[ "$d" -gt "$b" ] && pass "$c: device bytes ($d) are the slab data and its summaries" ||
+		fail "$c: device bytes" "$d for $b B of slab data"
 	[ "$(cstat $c dirty_slabs)" = 0 ] && pass "$c: no dirty slab left after sync" ||
 		fail "$c: no dirty slab left after sync" "$(cstat $c dirty_slabs)"
 	[ "$(cstat $c write_errors)" = 0 ] || fail "$c: no write error" "$(cstat $c write_errors)"
 done
 [ "$(iostat errors)" = 0 ] && [ "$(iostat misplaced)" = 0 ] && pass "io: no error, no misplaced append" ||
 	fail "io: no error, no misplaced append" "errors $(iostat errors) misplaced $(iostat misplaced)"
-[ "$(iostat appends)" = $(($(cstat tc0 slabs_written) + $(cstat tc1 slabs_written))) ] &&
-	pass "io: appends = images written by the caches" || fail "io: appends = images written" "$(iostat appends)"
+[ "$(iostat appends)" = "$(iostat bios)" ] && pass "io: one segment per append bio" ||
+	fail "io: one segment per append bio" "$(iostat appends) segments, $(iostat bios) bios"
+[ "$(iostat slab_data_bytes)" = $(($(cstat tc0 bytes_written) + $(cstat tc1 bytes_written))) ] &&
+	pass "io: slab data bytes = what the caches wrote" || fail "io: slab data bytes" "$(iostat slab_data_bytes)"
 [ "$(iostat flushes)" -ge 2 ] && pass "io: each sync ended with a flush" || fail "io: flushes" "$(iostat flushes)"
 z0=$(cstat tc0 open_zone) z1=$(cstat tc1 open_zone)
 budget=$(iostat zone_budget)
@@ -84,11 +89,18 @@ awk -v zs=$zone_sectors '
 [ $? = 0 ] && pass "blktrace: every write landed at its zone's write pointer, in open zones only" ||
 	fail "blktrace: every write landed at its zone's write pointer" "$(head -n 3 /tmp/bt-check.txt | tr '\n' ' ')"
 
-# --- the device holds slab images ---
+# --- the device holds segments, and what the caches hold ---
 zone=$(awk '$8 == "open" || $8 == "full" { print $1; exit }' /tmp/zones.txt)
 start=$(awk -v z=$zone '$1 == z { print $2 }' /tmp/zones.txt)
-magic=$(dd if=$ZNS bs=512 skip=$start count=1 2>/dev/null | head -c 4)
-[ "$magic" = ZSLB ] && pass "zone $zone starts with a slab image (magic ZSLB)" || fail "zone starts with a slab image" "read '$magic'"
+magic=$(dd if=$ZNS bs=512 skip=$start count=1 iflag=direct 2>/dev/null | head -c 4)
+[ "$magic" = ZSSG ] && pass "zone $zone starts with a segment (magic ZSSG)" || fail "zone starts with a segment" "read '$magic'"
+for i in 0 1; do
+	tc dump $i >/dev/null
+	cat /sys/kernel/debug/zslab_testclient/objects >/tmp/objects.txt
+	ztool witness $ZNS $(cstat tc$i id) /tmp/objects.txt >/tmp/witness.txt &&
+		pass "witness: the device's newest entries equal what tc$i holds ($(cut -d' ' -f2- /tmp/witness.txt))" ||
+		fail "witness: the device equals tc$i" "$(head -n 4 /tmp/witness.txt | tr '\n' ' ')"
+done
 
 # --- tracepoints ---
 for ev in zslab_wb_submit zslab_wb_complete; do

@@ -15,9 +15,23 @@
  *                      same pointer back (0 expected)
  *   freeall I          free every object
  *   destroy I          destroy the cache
+ *   stress I N         start 2 workers (CPU 0 and 1) allocating, freeing,
+ *                      rewriting and marking objects in slots 0..N-1 (each
+ *                      worker its half), and a syncer calling
+ *                      zslab_cache_sync() in a loop
+ *   pause I            stop the workers and the syncer between two steps
+ *                      (answer: syncs that returned non-zero so far)
+ *   resume I           let them go on
+ *   stop I             end them (answer: syncs that returned non-zero)
+ *   dump I             choose cache I for .../objects: one line per live
+ *                      object, "SLAB SLOT TAG SIZE", what ztool witness
+ *                      compares with the device (workers paused or stopped)
  */
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include "../../zns_slab.h"
 #include "zslab_cmdfile.h"
@@ -29,9 +43,16 @@ struct tc_cache {
 	struct zslab_cache *c;
 	unsigned int size;
 	unsigned int max;
-	u32 gen;
+	atomic_t gen;
 	void **objs;		/* slot -> object or NULL */
 	u32 *tags;		/* slot -> pattern tag */
+	/* stress: workers own disjoint halves of the slots */
+	struct task_struct *threads[3];	/* 2 workers, 1 syncer */
+	unsigned int nr;		/* slots in play */
+	bool pause;			/* asked to stop between steps */
+	atomic_t parked;		/* threads stopped at the pause */
+	atomic_t sync_errors;
+	wait_queue_head_t wait;
 };
 
 static struct tc_cache caches[TC_CACHES];
@@ -62,7 +83,7 @@ static bool alloc_slot(struct tc_cache *t, unsigned int slot)
 	t->objs[slot] = zslab_cache_alloc(t->c, GFP_KERNEL);
 	if (!t->objs[slot])
 		return false;
-	t->tags[slot] = ++t->gen;
+	t->tags[slot] = atomic_inc_return(&t->gen);
 	fill(t, slot);
 	zslab_mark_dirty(t->c, t->objs[slot]);
 	return true;
@@ -91,6 +112,7 @@ static long tc_create(unsigned int i, unsigned int size)
 	}
 	t->size = size;
 	t->max = 0;
+	init_waitqueue_head(&t->wait);
 	return 0;
 nomem:
 	kvfree(t->objs);
@@ -172,8 +194,152 @@ static void tc_freeall(struct tc_cache *t)
 	}
 }
 
+/* --- stress --- */
+
+/* Between two steps: park while a pause is asked for. */
+static void stress_park(struct tc_cache *t)
+{
+	if (!READ_ONCE(t->pause))
+		return;
+	atomic_inc(&t->parked);
+	wake_up_all(&t->wait);
+	wait_event(t->wait, !READ_ONCE(t->pause) || kthread_should_stop());
+	atomic_dec(&t->parked);
+}
+
+struct worker_arg {
+	struct tc_cache *t;
+	unsigned int first, last;
+};
+
+static struct worker_arg worker_args[TC_CACHES][2];
+
+/* Allocate, free or rewrite (and mark) a random slot of our half. */
+static int stress_worker(void *arg)
+{
+	struct worker_arg *w = arg;
+	struct tc_cache *t = w->t;
+
+	while (!kthread_should_stop()) {
+		unsigned int slot = w->first + get_random_u32() % (w->last - w->first);
+
+		stress_park(t);
+		if (!t->objs[slot]) {
+			alloc_slot(t, slot);
+		} else if (get_random_u32() & 1) {
+			zslab_cache_free(t->c, t->objs[slot]);
+			t->objs[slot] = NULL;
+		} else {
+			t->tags[slot] = atomic_inc_return(&t->gen);
+			fill(t, slot);
+			zslab_mark_dirty(t->c, t->objs[slot]);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static int stress_syncer(void *arg)
+{
+	struct tc_cache *t = arg;
+
+	while (!kthread_should_stop()) {
+		stress_park(t);
+		if (zslab_cache_sync(t->c))
+			atomic_inc(&t->sync_errors);
+		usleep_range(1000, 5000);
+	}
+	return 0;
+}
+
+static void stress_end(struct tc_cache *t)
+{
+	unsigned int i;
+
+	WRITE_ONCE(t->pause, false);
+	for (i = 0; i < ARRAY_SIZE(t->threads); i++) {
+		if (t->threads[i])
+			kthread_stop(t->threads[i]);
+		t->threads[i] = NULL;
+	}
+}
+
+static long tc_stress(struct tc_cache *t, unsigned int i, unsigned int n)
+{
+	unsigned int k;
+
+	if (t->threads[0] || n < 4 || n > TC_MAX_OBJS)
+		return -EINVAL;
+	t->nr = n;
+	t->max = max(t->max, n);
+	atomic_set(&t->sync_errors, 0);
+	atomic_set(&t->parked, 0);
+	for (k = 0; k < 2; k++) {
+		worker_args[i][k] = (struct worker_arg){ t, k * n / 2, (k + 1) * n / 2 };
+		t->threads[k] = kthread_create(stress_worker, &worker_args[i][k],
+					       "tc-stress/%u", k);
+		if (IS_ERR(t->threads[k])) {
+			t->threads[k] = NULL;
+			stress_end(t);
+			return -ENOMEM;
+		}
+		kthread_bind(t->threads[k], k % num_online_cpus());
+	}
+	t->threads[2] = kthread_run(stress_syncer, t, "tc-syncer");
+	if (IS_ERR(t->threads[2])) {
+		t->threads[2] = NULL;
+		stress_end(t);
+		return -ENOMEM;
+	}
+	wake_up_process(t->threads[0]);
+	wake_up_process(t->threads[1]);
+	return 0;
+}
+
+static long tc_pause(struct tc_cache *t)
+{
+	if (!t->threads[0])
+		return -EINVAL;
+	WRITE_ONCE(t->pause, true);
+	wait_event(t->wait, atomic_read(&t->parked) == 3);
+	return atomic_read(&t->sync_errors);
+}
+
+static long tc_resume(struct tc_cache *t)
+{
+	WRITE_ONCE(t->pause, false);
+	wake_up_all(&t->wait);
+	return 0;
+}
+
+/* The cache .../objects lists. */
+static int dump_cache = -1;
+
+static int objects_show(struct seq_file *m, void *v)
+{
+	struct tc_cache *t;
+	unsigned int slot;
+
+	if (dump_cache < 0 || !caches[dump_cache].c)
+		return 0;
+	t = &caches[dump_cache];
+	for (slot = 0; slot < t->max; slot++) {
+		zslab_ref_t ref;
+
+		if (!t->objs[slot])
+			continue;
+		ref = zslab_ref(t->c, t->objs[slot]);
+		seq_printf(m, "%llu %llu %u %u\n", (ref >> 16) & U32_MAX, ref & 0xffff,
+			   t->tags[slot], t->size);
+		cond_resched();
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(objects);
+
 static void tc_destroy(struct tc_cache *t)
 {
+	stress_end(t);
 	tc_freeall(t);
 	zslab_cache_destroy(t->c);
 	t->c = NULL;
@@ -214,6 +380,20 @@ static long tc_run(char *cmd, char *verb)
 		tc_destroy(&caches[i]);
 		return 0;
 	}
+	if (!strcmp(verb, "stress"))
+		return n == 3 ? tc_stress(&caches[i], i, a) : -EINVAL;
+	if (!strcmp(verb, "pause"))
+		return tc_pause(&caches[i]);
+	if (!strcmp(verb, "resume"))
+		return tc_resume(&caches[i]);
+	if (!strcmp(verb, "stop")) {
+		stress_end(&caches[i]);
+		return atomic_read(&caches[i].sync_errors);
+	}
+	if (!strcmp(verb, "dump")) {
+		dump_cache = i;
+		return 0;
+	}
 	strscpy(verb, "error", 16);
 	return -EINVAL;
 }
@@ -237,6 +417,7 @@ static struct zslab_cmdfile tc_cmdfile = {
 static int __init tc_init(void)
 {
 	zslab_cmdfile_create(&tc_cmdfile);
+	debugfs_create_file("objects", 0444, tc_cmdfile.dir, NULL, &objects_fops);
 	return 0;
 }
 

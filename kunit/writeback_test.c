@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: what a sync promises, with the interleavings that break it forced.
+ *
+ * Each case names the promise; hooks in the writeback pass and in the
+ * completion hold one step while another runs, so a race that would take
+ * luck to hit happens every time.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include "../zslab_internal.h"
+
+static struct zslab_cache *make_cache(struct kunit *test, const char *name,
+				      unsigned int size)
+{
+	struct zslab_cache *c = zslab_cache_create(name, size, 0, 0, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
+	return c;
+}
+
+/* Writeback only on sync for the test's length; the old interval after. */
+static void writeback_off(struct kunit *test)
+{
+	unsigned int *was = kunit_kzalloc(test, sizeof(*was), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, was);
+	*was = zslab_set_writeback_ms(0);
+	test->priv = was;
+}
+
+static void writeback_back_on(struct kunit *test)
+{
+	if (test->priv)
+		zslab_set_writeback_ms(*(unsigned int *)test->priv);
+}
+
+static struct zslab_slab *slab_of(struct zslab_cache *c, void *obj)
+{
+	zslab_ref_t ref = zslab_ref(c, obj);
+
+	return xa_load(&c->slabs, (ref >> 16) & U32_MAX);
+}
+
+static unsigned int slot_of(struct zslab_cache *c, void *obj)
+{
+	return zslab_ref(c, obj) & 0xffff;
+}
+
+/* The slab's newest data as the device holds it, CRC checked. */
+static u8 *device_copy(struct kunit *test, struct zslab_cache *c, struct zslab_slab *s)
+{
+	u8 *buf = kunit_kmalloc(test, c->slab_size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, zslab_read_slab_data(c, s, buf), 0);
+	return buf;
+}
+
+/*
+ * §3: an object's bytes reach the device only as the client wrote them or
+ * as zeros. A reused slot allocated and synced before its client writes it
+ * must be zeros on the device, not its previous occupant's bytes, with the
+ * kernel's zeroing hardening (init_on_alloc/init_on_free) off, as it is on
+ * kernels that do not boot with it.
+ */
+static void a_new_object_reaches_the_device_as_zeros(struct kunit *test)
+{
+	bool had_alloc = static_branch_unlikely(&init_on_alloc);
+	bool had_free = static_branch_unlikely(&init_on_free);
+	struct zslab_cache *c;
+	void *a, *b;
+	u8 *dev;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
+			cpumask_of(raw_smp_processor_id())), 0);
+	writeback_off(test);
+	c = make_cache(test, "kt-zero", 64);
+	static_branch_disable(&init_on_alloc);
+	static_branch_disable(&init_on_free);
+	a = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	memset(a, 0xab, 64);
+	zslab_mark_dirty(c, a);
+	zslab_cache_free(c, a);
+	b = zslab_cache_alloc(c, GFP_KERNEL);	/* the magazine gives @a back */
+	if (had_alloc)
+		static_branch_enable(&init_on_alloc);
+	if (had_free)
+		static_branch_enable(&init_on_free);
+	KUNIT_ASSERT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0, 64));
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	dev = device_copy(test, c, slab_of(c, b));
+	KUNIT_EXPECT_NULL(test, memchr_inv(dev + slot_of(c, b) * c->stride, 0, 64));
+	zslab_cache_free(c, b);
+	zslab_cache_destroy(c);
+	writeback_back_on(test);
+}
+
+/* --- a completion held back --- */
+
+struct held {
+	struct bio *bio;
+	struct completion caught;
+};
+
+static struct held held;
+
+static bool hold_one_completion(struct bio *bio)
+{
+	if (cmpxchg(&held.bio, NULL, bio))
+		return false;
+	complete(&held.caught);
+	return true;
+}
+
+static void write_pass(struct zslab_cache *c)
+{
+	struct zslab_dev *zd = zslab_device;
+
+	mutex_lock(&zd->wb_mutex);
+	zslab_writeback_cache(zd, c);
+	mutex_unlock(&zd->wb_mutex);
+}
+
+/*
+ * A slab's data is written, changed and written again, and that second bio
+ * is held in flight; the slab empties and its tombstone lands. When the
+ * held bio completes at last, it is older than the tombstone and must not
+ * become the slab's newest: the slab has no data on the device, and the
+ * zone that took the late bio has nothing live from it.
+ */
+static void a_late_completion_never_undoes_a_tombstone(struct kunit *test)
+{
+	struct zslab_dev *zd = zslab_device;
+	struct zslab_cache *c;
+	struct zslab_slab *s;
+	u32 tomb_seq;
+	unsigned long t;
+	u64 *obj;
+
+	writeback_off(test);
+	c = make_cache(test, "kt-late", 64);
+	obj = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	s = slab_of(c, obj);
+	*obj = 1;
+	zslab_mark_dirty(c, obj);
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	KUNIT_ASSERT_NE(test, s->img_zone, ZSLAB_NO_IMAGE);
+
+	held.bio = NULL;
+	init_completion(&held.caught);
+	WRITE_ONCE(zslab_wb_end_hook, hold_one_completion);
+	*obj = 2;
+	zslab_mark_dirty(c, obj);
+	write_pass(c);
+	t = wait_for_completion_timeout(&held.caught, 10 * HZ);
+	WRITE_ONCE(zslab_wb_end_hook, NULL);
+	KUNIT_ASSERT_NE_MSG(test, t, 0UL, "the second write never completed");
+
+	zslab_cache_free(c, obj);	/* the slab empties */
+	write_pass(c);			/* its tombstone goes out and lands */
+	for (t = 0; t < 1000 && atomic_read(&c->inflight) > 1; t++)
+		msleep(10);
+	KUNIT_ASSERT_EQ(test, atomic_read(&c->inflight), 1);
+	KUNIT_EXPECT_EQ(test, s->img_zone, ZSLAB_NO_IMAGE);
+	tomb_seq = s->img_seq;
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c->wb[ZSLAB_WB_TOMBSTONES]), 1LL);
+
+	zslab_wb_end_io_now(held.bio);	/* the older write lands last */
+	KUNIT_EXPECT_EQ(test, s->img_zone, ZSLAB_NO_IMAGE);
+	KUNIT_EXPECT_EQ(test, s->img_seq, tomb_seq);
+	/* Every data zone is empty of live data: the late one counted stale. */
+	for (t = zd->first_data_zone; t < zd->geo.nr_zones; t++)
+		KUNIT_EXPECT_EQ_MSG(test, zd->zones[t].live, (sector_t)0, "zone %lu", t);
+	KUNIT_EXPECT_EQ(test, zslab_cache_sync(c), 0);
+	zslab_cache_destroy(c);
+	writeback_back_on(test);
+}
+
+/*
+ * writeback_ms=0 means nothing is written in the background. A zone whose
+ * data all died is reset at once, but that must not write other caches'
+ * dirty slabs: only a sync does.
+ */
+static void a_zone_reset_writes_nothing_with_writeback_off(struct kunit *test)
+{
+	struct zslab_cache *a, *b;
+	void *x, *y;
+
+	writeback_off(test);
+	a = make_cache(test, "kt-reset-a", 64);
+	b = make_cache(test, "kt-reset-b", 64);
+	x = zslab_cache_alloc(a, GFP_KERNEL);
+	y = zslab_cache_alloc(b, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && y);
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(a), 0);
+	zslab_cache_free(a, x);		/* a's zone has nothing live after the next sync */
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(a), 0);
+	flush_workqueue(zslab_device->wq);
+	msleep(100);
+	flush_workqueue(zslab_device->wq);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&b->wb[ZSLAB_WB_WRITTEN]), 0LL);
+	KUNIT_EXPECT_TRUE(test, atomic_read(&slab_of(b, y)->flags) & ZSLAB_SLAB_DIRTY);
+	zslab_cache_free(b, y);
+	zslab_cache_destroy(a);
+	zslab_cache_destroy(b);
+	writeback_back_on(test);
+}
+
+/* --- a pass held between its steps --- */
+
+static DECLARE_COMPLETION(pass_entered);
+static DECLARE_COMPLETION(pass_release);
+static atomic_t pass_holds;
+
+static void hold_pass(struct zslab_cache *c, struct zslab_slab *s)
+{
+	if (atomic_dec_if_positive(&pass_holds) < 0)
+		return;
+	complete(&pass_entered);
+	wait_for_completion_timeout(&pass_release, 30 * HZ);
+}
+
+static int create_and_destroy(void *arg)
+{
+	struct completion *done = arg;
+	struct zslab_cache *c = zslab_cache_create("kt-during-pass", 32, 0, 0, NULL);
+	struct zslab_cache_info info;
+
+	if (!IS_ERR(c)) {
+		zslab_cache_get_info(c, &info);
+		complete(done);
+		/* Destroy waits for the pass: the cache's slabs may be under it. */
+		zslab_cache_destroy(c);
+	}
+	return 0;
+}
+
+/*
+ * A background pass that waits for I/O does not hold up cache creation or
+ * debugfs: it walks the caches under the writeback mutex, not under
+ * zslab_caches_lock.
+ */
+static void create_does_not_wait_for_a_background_pass(struct kunit *test)
+{
+	struct zslab_dev *zd = zslab_device;
+	DECLARE_COMPLETION_ONSTACK(created);
+	struct task_struct *t;
+	struct zslab_cache *c;
+	unsigned long left;
+	void *obj;
+
+	writeback_off(test);
+	c = make_cache(test, "kt-held-pass", 64);
+	obj = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	reinit_completion(&pass_entered);
+	reinit_completion(&pass_release);
+	atomic_set(&pass_holds, 1);
+	WRITE_ONCE(zslab_wb_pass_hook, hold_pass);
+	mod_delayed_work(zd->wq, &zd->wb_work, 0);	/* one background pass */
+	left = wait_for_completion_timeout(&pass_entered, 10 * HZ);
+	KUNIT_EXPECT_NE_MSG(test, left, 0UL, "the background pass never ran");
+
+	t = kthread_run(create_and_destroy, &created, "kt-create");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	left = wait_for_completion_timeout(&created, 5 * HZ);
+	complete(&pass_release);
+	WRITE_ONCE(zslab_wb_pass_hook, NULL);
+	KUNIT_EXPECT_NE_MSG(test, left, 0UL, "create waited for the held pass");
+	if (!left)
+		wait_for_completion(&created);
+	flush_delayed_work(&zd->wb_work);
+	zslab_cache_free(c, obj);
+	zslab_cache_destroy(c);
+	writeback_back_on(test);
+}
+
+/*
+ * A second create of a name in use fails without touching the first
+ * cache: its descriptor cache keeps its /sys/kernel/slab entry.
+ */
+static void a_duplicate_name_leaves_the_first_cache_whole(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-dup", 64);
+	struct path path;
+	void *obj;
+
+	KUNIT_ASSERT_EQ(test, kern_path("/sys/kernel/slab/zslab_desc_kt-dup",
+					LOOKUP_FOLLOW, &path), 0);
+	path_put(&path);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(zslab_cache_create("kt-dup", 64, 0, 0, NULL)),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, kern_path("/sys/kernel/slab/zslab_desc_kt-dup",
+					LOOKUP_FOLLOW, &path), 0);
+	path_put(&path);
+	obj = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	zslab_cache_free(c, obj);
+	zslab_cache_destroy(c);
+}
+
+struct on_cpu {
+	struct zslab_cache *c;
+	void *obj;
+};
+
+static long alloc_free_here(void *arg)
+{
+	struct on_cpu *a = arg;
+
+	a->obj = zslab_cache_alloc(a->c, GFP_KERNEL);
+	if (a->obj)
+		zslab_cache_free(a->c, a->obj);
+	return 0;
+}
+
+/*
+ * A CPU that goes offline leaves no objects stranded in its magazine and
+ * owns no slab any more (as SLUB's slub_cpu_dead()).
+ */
+static void an_offlined_cpu_gives_its_magazine_back(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-hotplug", 64);
+	struct on_cpu a = { .c = c };
+	struct zslab_cache_info info;
+	struct zslab_cpu_cache *cc;
+	unsigned int cpu;
+
+	cpu = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+	work_on_cpu(cpu, alloc_free_here, &a);
+	KUNIT_ASSERT_NOT_NULL(test, a.obj);
+	cc = per_cpu_ptr(c->cpu, cpu);
+	KUNIT_ASSERT_GT(test, zslab_mag_count(cc), 0U);
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_EXPECT_EQ(test, zslab_mag_count(cc), 0U);
+	KUNIT_EXPECT_NULL(test, cc->refill_slab);
+	zslab_cache_get_info(c, &info);
+	KUNIT_EXPECT_EQ(test, info.magazine_objs, 0UL);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	zslab_cache_destroy(c);
+}
+
+static struct kunit_case writeback_test_cases[] = {
+	KUNIT_CASE(a_new_object_reaches_the_device_as_zeros),
+	KUNIT_CASE(a_late_completion_never_undoes_a_tombstone),
+	KUNIT_CASE(a_zone_reset_writes_nothing_with_writeback_off),
+	KUNIT_CASE(create_does_not_wait_for_a_background_pass),
+	KUNIT_CASE(a_duplicate_name_leaves_the_first_cache_whole),
+	KUNIT_CASE(an_offlined_cpu_gives_its_magazine_back),
+	{}
+};
+
+static struct kunit_suite writeback_test_suite = {
+	.name = "zns_slab_writeback",
+	.test_cases = writeback_test_cases,
+};
+
+kunit_test_suites(&writeback_test_suite);

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: zone placement and zone life.
+ *
+ * A cache keeps its own open zone while the token budget allows, caches
+ * share once it is spent, full zones are closed by whoever finds them full,
+ * no append is handed space a zone does not have, and a zone is reset only
+ * when nothing in it is live and no tombstone in it still buries data.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+#include "../zslab_internal.h"
+
+/* --- placement --- */
+
+#define PZ_ZONES 12
+
+/* A device of 12 zones of 1024 sectors (1000 writable); 3 reserved. */
+static struct zslab_dev *make_placement_dev(struct kunit *test, unsigned int max_open,
+					    unsigned int max_active)
+{
+	struct zslab_dev *zd = kunit_kzalloc(test, sizeof(*zd), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, zd);
+	zd->zones = kunit_kcalloc(test, PZ_ZONES, sizeof(*zd->zones), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zd->zones);
+	spin_lock_init(&zd->zone_lock);
+	zd->geo.nr_zones = PZ_ZONES;
+	zd->geo.max_open = max_open;
+	zd->geo.max_active = max_active;
+	for (i = 0; i < PZ_ZONES; i++) {
+		zd->zones[i] = (struct zslab_zone) {
+			.start = i * 1024, .len = 1024, .capacity = 1000, .wp = i * 1024,
+			.type = BLK_ZONE_TYPE_SEQWRITE_REQ, .cond = BLK_ZONE_COND_EMPTY,
+		};
+	}
+	zd->zones[5].cond = BLK_ZONE_COND_CLOSED;	/* someone else's data */
+	zd->zones[5].wp += 8;
+	zslab_zones_init(zd);
+	return zd;
+}
+
+/* An append completes at @sector: what wb_end_io() does to the zone. */
+static bool land(struct zslab_dev *zd, unsigned int z, sector_t sector, sector_t sectors)
+{
+	bool ok;
+
+	spin_lock_irq(&zd->zone_lock);
+	ok = zslab_zone_append_landed_locked(zd, z, sector, sectors, true);
+	if (ok)
+		zslab_zone_data_live_locked(zd, z, sectors);
+	zslab_zone_append_end_locked(zd, z);
+	spin_unlock_irq(&zd->zone_lock);
+	return ok;
+}
+
+static struct zslab_cache *fake_cache(struct kunit *test, u32 id)
+{
+	struct zslab_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->id = id;
+	c->open_zone = -1;
+	return c;
+}
+
+static void zones_are_sorted_by_use_at_load(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+
+	KUNIT_EXPECT_EQ(test, zd->zones[0].use, (u8)ZZ_RESERVED);
+	KUNIT_EXPECT_EQ(test, zd->zones[2].use, (u8)ZZ_RESERVED);
+	KUNIT_EXPECT_EQ(test, zd->first_data_zone, 3U);
+	KUNIT_EXPECT_EQ(test, zd->zones[3].use, (u8)ZZ_FREE);
+	/* Data we did not write is never overwritten. */
+	KUNIT_EXPECT_EQ(test, zd->zones[5].use, (u8)ZZ_FOREIGN);
+	/* One token below the device's limits stays for metadata. */
+	KUNIT_EXPECT_EQ(test, zd->zone_budget, 7U);
+	KUNIT_EXPECT_EQ(test, make_placement_dev(test, 2, 3)->zone_budget, 1U);
+	KUNIT_EXPECT_EQ(test, make_placement_dev(test, 0, 0)->zone_budget,
+			(unsigned int)ZSLAB_DEFAULT_ZONE_BUDGET);
+}
+
+static void each_cache_appends_to_its_own_zone(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
+	unsigned int za, zb, z;
+	sector_t off;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &za, &off), 0);
+	KUNIT_EXPECT_EQ(test, off, (sector_t)0);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, b, 16, &zb, &off), 0);
+	KUNIT_EXPECT_NE(test, za, zb);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &z, &off), 0);
+	KUNIT_EXPECT_EQ(test, z, za);
+	KUNIT_EXPECT_EQ(test, off, (sector_t)16);
+	KUNIT_EXPECT_EQ(test, zd->zones_open, 2U);
+	KUNIT_EXPECT_GE(test, za, zd->first_data_zone);
+	KUNIT_EXPECT_NE(test, za, 5U);
+	KUNIT_EXPECT_NE(test, zb, 5U);
+}
+
+static void full_zone_is_closed_and_the_next_one_opened(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+	struct zslab_cache *a = fake_cache(test, 1);
+	unsigned int first, z, i;
+	sector_t off;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 96, &first, &off), 0);
+	for (i = 1; i < 10; i++)	/* 10 x 96 = 960 of 1000 sectors */
+		KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 96, &z, &off), 0);
+	KUNIT_EXPECT_EQ(test, z, first);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 96, &z, &off), 0);
+	KUNIT_EXPECT_NE(test, z, first);
+	KUNIT_EXPECT_EQ(test, off, (sector_t)0);
+	/* 40 sectors left over: the device must be told the zone is done. */
+	KUNIT_EXPECT_EQ(test, zd->zones[first].use, (u8)ZZ_FULL);
+	KUNIT_EXPECT_TRUE(test, zd->zones[first].needs_finish);
+	/* Its bios are still in flight: it keeps its token until they land. */
+	KUNIT_EXPECT_EQ(test, zd->zones_open, 2U);
+}
+
+static void caches_share_zones_once_the_budget_is_spent(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 2, 3);	/* budget 1 */
+	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
+	unsigned int za, zb;
+	sector_t off;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &za, &off), 0);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, b, 16, &zb, &off), 0);
+	KUNIT_EXPECT_EQ(test, za, zb);
+	KUNIT_EXPECT_EQ(test, off, (sector_t)16);
+	KUNIT_EXPECT_EQ(test, zd->zones_open, 1U);
+}
+
+static void no_space_is_enospc_not_an_overrun(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 2, 3);
+	struct zslab_cache *a = fake_cache(test, 1);
+	unsigned int z, i, n = 0;
+	sector_t off;
+	int ret = 0;
+
+	/* 8 usable data zones of 1000 sectors: 8 x 10 appends of 100. */
+	for (i = 0; i < 200 && !ret; i++) {
+		ret = zslab_zone_reserve(zd, a, 100, &z, &off);
+		if (ret)
+			break;
+		n++;
+		KUNIT_EXPECT_LE(test, off + 100, zd->zones[z].capacity);
+		/* Complete it, so the token of a full zone comes back. */
+		KUNIT_EXPECT_TRUE(test, land(zd, z, zd->zones[z].start + off, 100));
+	}
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, n, 80U);
+	KUNIT_EXPECT_EQ(test, zd->zones[5].wp, (sector_t)5 * 1024 + 8);	/* untouched */
+}
+
+static void append_landing_outside_its_window_is_rejected(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+	struct zslab_cache *a = fake_cache(test, 1);
+	unsigned int z, z2;
+	sector_t off, off2, start;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &z, &off), 0);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &z2, &off2), 0);
+	start = zd->zones[z].start;
+	/* Two in flight may land in either order within [0, 32). */
+	KUNIT_EXPECT_TRUE(test, land(zd, z, start + 16, 16));
+	KUNIT_EXPECT_FALSE(test, land(zd, z, start + 24, 16));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zd->io[ZSLAB_IO_MISPLACED]), 1LL);
+	KUNIT_EXPECT_EQ(test, zd->zones[z].use, (u8)ZZ_ERROR);
+	/* The zone takes no more appends; the cache goes elsewhere. */
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &z2, &off2), 0);
+	KUNIT_EXPECT_NE(test, z2, z);
+}
+
+/*
+ * With a budget of one zone, a cache that shares another's zone must not
+ * starve when that zone cannot take its bio and the owner is idle: it closes
+ * the zone itself, and once the zone's appends have landed (and a tidy has
+ * finished it), a new zone opens. -ENOSPC only when no zone can be opened.
+ */
+static void a_sharer_closes_a_zone_too_full_for_it(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 2, 3);	/* budget 1 */
+	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
+	unsigned int za, zb;
+	sector_t off;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 1000, &za, &off), 0);
+	KUNIT_ASSERT_TRUE(test, land(zd, za, zd->zones[za].start, 1000));
+	/* a goes idle with its zone full; b's bio does not fit. */
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, b, 200, &zb, &off), 0);
+	KUNIT_EXPECT_NE(test, zb, za);
+	KUNIT_EXPECT_EQ(test, zd->zones[za].use, (u8)ZZ_FULL);
+	KUNIT_EXPECT_FALSE(test, zd->zones[za].needs_finish);
+	KUNIT_EXPECT_EQ(test, zd->zones[zb].owner, 2U);
+	KUNIT_EXPECT_EQ(test, zd->zones_open, 1U);
+}
+
+/* The same, with the closed zone's bio still in flight: it waits for it. */
+static void a_closed_zone_keeps_its_token_until_its_bios_land(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 2, 3);	/* budget 1 */
+	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
+	unsigned int za, zb;
+	sector_t off;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 900, &za, &off), 0);
+	/* In flight: the zone closes but its token stays, so no zone opens yet. */
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, b, 200, &zb, &off), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, zd->zones[za].use, (u8)ZZ_FULL);
+	KUNIT_ASSERT_TRUE(test, land(zd, za, zd->zones[za].start, 900));
+	/* Still owed a finish: the device counts it open until then. */
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, b, 200, &zb, &off), -ENOSPC);
+	spin_lock_irq(&zd->zone_lock);
+	zd->zones[za].needs_finish = false;	/* what a tidy's finish does */
+	zd->zones[za].token = false;
+	zd->zones_open--;
+	spin_unlock_irq(&zd->zone_lock);
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, b, 200, &zb, &off), 0);
+	KUNIT_EXPECT_NE(test, zb, za);
+}
+
+/* Which zones a tidy would reset, as a bitmask; tidy's marking only. */
+static unsigned long resets_due(struct zslab_dev *zd);
+
+static void stale_zones_reset_unless_a_tombstone_buries_older_data(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
+	struct zslab_cache *c = fake_cache(test, 3);
+	unsigned int za, zb, zc;
+	sector_t off;
+
+	/* a writes zone za, b writes zone zb (opened after za). */
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &za, &off), 0);
+	KUNIT_ASSERT_TRUE(test, land(zd, za, zd->zones[za].start, 16));
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, b, 16, &zb, &off), 0);
+	KUNIT_ASSERT_TRUE(test, land(zd, zb, zd->zones[zb].start, 16));
+	/* zb's data dies by a tombstone that lands in zb: a zone of nothing live. */
+	spin_lock_irq(&zd->zone_lock);
+	zslab_zone_data_stale_locked(zd, zb, 16, true);
+	zslab_zone_tombstone_locked(zd, zb);
+	spin_unlock_irq(&zd->zone_lock);
+	/* za still holds data opened before the tombstone: zb must stay. */
+	KUNIT_EXPECT_EQ(test, resets_due(zd), 0UL);
+	/* A zone opened after the tombstone landed holds no data it buries. */
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, c, 16, &zc, &off), 0);
+	KUNIT_ASSERT_TRUE(test, land(zd, zc, zd->zones[zc].start, 16));
+	KUNIT_EXPECT_EQ(test, resets_due(zd), 0UL);
+	/* za's data dies too: za and zb go together, zc stays. */
+	spin_lock_irq(&zd->zone_lock);
+	zslab_zone_data_stale_locked(zd, za, 16, true);
+	spin_unlock_irq(&zd->zone_lock);
+	KUNIT_EXPECT_EQ(test, resets_due(zd), BIT(za) | BIT(zb));
+}
+
+static unsigned long resets_due(struct zslab_dev *zd)
+{
+	unsigned long mask = 0;
+	unsigned int i;
+
+	spin_lock_irq(&zd->zone_lock);
+	zslab_zones_mark_resets_locked(zd);
+	for (i = 0; i < PZ_ZONES; i++)
+		if (zd->zones[i].reset_due)
+			mask |= BIT(i);
+	spin_unlock_irq(&zd->zone_lock);
+	return mask;
+}
+
+static struct kunit_case zone_test_cases[] = {
+	KUNIT_CASE(zones_are_sorted_by_use_at_load),
+	KUNIT_CASE(each_cache_appends_to_its_own_zone),
+	KUNIT_CASE(full_zone_is_closed_and_the_next_one_opened),
+	KUNIT_CASE(caches_share_zones_once_the_budget_is_spent),
+	KUNIT_CASE(a_sharer_closes_a_zone_too_full_for_it),
+	KUNIT_CASE(a_closed_zone_keeps_its_token_until_its_bios_land),
+	KUNIT_CASE(no_space_is_enospc_not_an_overrun),
+	KUNIT_CASE(append_landing_outside_its_window_is_rejected),
+	KUNIT_CASE(stale_zones_reset_unless_a_tombstone_buries_older_data),
+	{}
+};
+
+static struct kunit_suite zone_test_suite = {
+	.name = "zns_slab_zones",
+	.test_cases = zone_test_cases,
+};
+
+kunit_test_suites(&zone_test_suite);
