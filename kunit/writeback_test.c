@@ -169,8 +169,8 @@ static void a_late_completion_never_undoes_a_tombstone(struct kunit *test)
 
 	zslab_cache_free(c, obj);	/* the slab empties */
 	write_pass(c);			/* its tombstone goes out and lands */
-	for (t = 0; t < 1000 && atomic_read(&c->inflight) > 1; t++)
-		msleep(10);
+	for (t = 0; t < 500 && atomic_read(&c->inflight) > 1; t++)
+		msleep(20);
 	KUNIT_ASSERT_EQ(test, atomic_read(&c->inflight), 1);
 	KUNIT_EXPECT_EQ(test, s->img_zone, ZSLAB_NO_IMAGE);
 	tomb_seq = s->img_seq;

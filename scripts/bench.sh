@@ -102,6 +102,11 @@ cp "$build/zns_slab.ko" "$build/bench/zslab_bench.ko" "$build/bench/zslab_wbbenc
 cat >"$pl/run.sh" <<EOF
 # Guest side of make bench (busybox sh).
 rc=0
+run_wb=$run_wb
+# The boot that measures zeroing's cost runs the allocation case only.
+case "\$(cat /proc/cmdline)" in *zslab_bench_alloc_only*) run_wb=0 ;; esac
+echo "# kernel command line: \$(cat /proc/cmdline | tr ' ' '\n' | grep -E '^init_on_(alloc|free)=' | tr '\n' ' ')" \
+	"(Debian's default: init_on_alloc=1 init_on_free=0)"
 if [ $run_alloc = 1 ]; then
 	# writeback_ms=0: no background pass shares the two CPUs with the
 	# timed loops (what writeback costs, the writeback benchmark measures).
@@ -124,7 +129,7 @@ if [ $run_alloc = 1 ]; then
 	rmmod zslab_bench || rc=1
 	rmmod zns_slab || rc=1
 fi
-if [ $run_wb = 1 ]; then
+if [ \$run_wb = 1 ]; then
 	sh /test/wb.sh $wb_mib $wb_objsize $wb_order $wb_rounds $wb_iodepth || rc=1
 fi
 bad=\$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|soft lockup|hung_task|blocked for more' | head -n 5)
@@ -369,4 +374,19 @@ fi
 if [ $run_wb = 1 ] && ! printf '%s\n' "$out" | grep -q '^writeback: done$'; then
 	log "writeback benchmark did not finish"
 	exit 1
+fi
+
+# What zeroing every object before it is published costs: SLUB zeroes under
+# init_on_alloc=1 (Debian's default) and zns_slab always, so the boot above
+# compares like with like; here SLUB does not zero and zns_slab still does.
+if [ $run_alloc = 1 ] && [ "${BENCH_ZEROING:-1}" = 1 ]; then
+	log "booting again with init_on_alloc=0: the allocation case, SLUB without zeroing"
+	echo "# zeroing cost: the allocation case again, booted with init_on_alloc=0 (SLUB does not zero; zns_slab zeroes every object before publishing it)"
+	set +e
+	out=$(bash scripts/vm.sh --kernel stock --cpus 2 --prealloc --timeout "$vm_timeout" --image-dir "$images" \
+		--append "init_on_alloc=0 zslab_bench_alloc_only" --log "$ZSLAB_OUT/console-bench-zeroing.log" -- "$pl")
+	rc=$?
+	set -e
+	printf '%s\n' "$out" | sed -e '/^ZSLAB-BEGIN/d' -e '/^ZSLAB-EXIT/d'
+	[ $rc -eq 0 ] || { log "zeroing-cost benchmark failed (exit status $rc)"; exit "$rc"; }
 fi

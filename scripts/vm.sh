@@ -17,6 +17,7 @@
 #   --timeout SECONDS         hard limit for the whole boot [600]
 #   --log FILE                full console log [out/vm-console.log]
 #   --cpus N --mem SIZE       [2, 2G]
+#   --append "ARGS"           more kernel command-line arguments
 #   --prealloc                back all guest RAM with host memory before boot
 #                             (benchmarks: no host page fault on the guest's
 #                             first touch of a page, which would land on
@@ -26,7 +27,7 @@ set -euo pipefail
 
 kernel=stock zone_size=64M zone_cap=62M zones=16 max_open=8 max_active=12
 zasl=5 lbs=4096 image_dir= timeout_s=600 log=$ZSLAB_OUT/vm-console.log
-cpus=2 mem=2G prealloc=()
+cpus=2 mem=2G prealloc=() extra_append=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--cpus) cpus=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--prealloc) prealloc=(-mem-prealloc); shift ;;
+	--append) extra_append=$2; shift 2 ;;
 	--) shift; break ;;
 	*) die "vm.sh: unknown option $1" ;;
 	esac
@@ -83,6 +85,7 @@ zns_img=$image_dir/zns.img conv_img=$image_dir/conv.img
 append="console=ttyS0 loglevel=4 panic=-1 oops=panic rdinit=/init"
 # The debug kernel also runs with Debian's init_on_alloc/free hardening.
 [ "$kernel" = debug ] && append="$append kasan.fault=report init_on_alloc=1 init_on_free=1"
+[ -n "$extra_append" ] && append="$append $extra_append"
 
 # -cpu max without ERMS/FSRM: TCG emulates "rep movsb" a byte at a time,
 # which those flags make the kernel's memcpy() and memset() use; without

@@ -43,6 +43,26 @@ zones_match_nvme "zones equal nvme zns report-zones after recovery"
 expect_tc "churn and sync once more" 0 churn 0 2000 4000
 expect_tc "sync returns 0 again" 0 sync 0
 
+# Slab growth failing through the kernel's fault-injection framework
+# (debugfs zns_slab/fail_slab_alloc, the fault_attr knobs failslab has).
+FS=$DBG/fail_slab_alloc
+if [ -d $FS ]; then
+	echo 0 >$FS/verbose
+	echo 100 >$FS/probability
+	echo 5 >$FS/times
+	expect_tc "create a cache of 2 KiB objects" 0 create 1 2048
+	got=$(tc fill 1 1)
+	echo 0 >$FS/probability
+	[ "$got" = 1 ] && pass "fail_slab_alloc: a cache's growth fails as injected (the allocation returns NULL)" ||
+		fail "fail_slab_alloc: growth fails as injected" "fill answered $got failures"
+	[ "$(cstat tc1 alloc_failed)" = 1 ] && pass "fail_slab_alloc: the failed allocation is counted" ||
+		fail "fail_slab_alloc: the failed allocation is counted" "$(cstat tc1 alloc_failed)"
+	expect_tc "fail_slab_alloc off: the cache grows again" 0 fill 1 100
+	expect_tc "destroy the 2 KiB cache" 0 destroy 1
+else
+	fail "fail_slab_alloc in debugfs" "no $FS"
+fi
+
 expect_tc "destroy the cache" 0 destroy 0
 used=$(grep -v '^#' $DBG/zones | awk '$8 != "reserved" && $5 != $2' | wc -l)
 [ "$used" = 0 ] && pass "every zone reset after destroy, error zones included" ||

@@ -256,7 +256,8 @@ static void walk_zone(const uint8_t *buf, size_t len, uint32_t lbs, uint32_t cac
 				undecodable++;
 				return;
 			}
-			if (!tomb && ~crc32c(~0U, h + doff, slab_size) != le32(en + 16))
+			if (le32(en) == cache && !tomb &&
+			    ~crc32c(~0U, h + doff, slab_size) != le32(en + 16))
 				mismatch("slab %u seq %llu: data CRC does not match its entry",
 					 le32(en + 4), (unsigned long long)le64(en + 8));
 			if (le32(en) == cache)
