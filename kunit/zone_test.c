@@ -196,7 +196,7 @@ static void a_sharer_closes_a_zone_too_full_for_it(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 1000, &za, &off), 0);
 	KUNIT_ASSERT_TRUE(test, land(zd, za, zd->zones[za].start, 1000));
 	/* a goes idle with its zone full; b's bio does not fit. */
-	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, b, 200, &zb, &off), 0);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, b, 200, &zb, &off), 0);
 	KUNIT_EXPECT_NE(test, zb, za);
 	KUNIT_EXPECT_EQ(test, zd->zones[za].use, (u8)ZZ_FULL);
 	KUNIT_EXPECT_FALSE(test, zd->zones[za].needs_finish);
