@@ -111,7 +111,7 @@ if [ $run_alloc = 1 ]; then
 	# writeback_ms=0: no background pass shares the two CPUs with the
 	# timed loops (what writeback costs, the writeback benchmark measures).
 	echo "# alloc: zns_slab loaded with writeback_ms=0 (no background writeback during the timed loops)"
-	ans=\$(ztool load /test/zns_slab.ko device=/dev/nvme0n1 writeback_ms=0)
+	ans=\$(ztool load /test/zns_slab.ko device=\$ZNS writeback_ms=0)
 	if [ "\$ans" != "load: ok" ]; then
 		echo "bench: zns_slab.ko did not load: \$ans"
 		dmesg | tail -n 5
@@ -145,7 +145,8 @@ EOF
 #   wb.sh MIB OBJSIZE ORDER ROUNDS IODEPTH
 cat >"$pl/wb.sh" <<'EOF'
 mib=$1 objsize=$2 order=$3 rounds=$4 iodepth=$5
-ZNS=/dev/nvme0n1
+# ZNS: the zoned namespace, as the guest's /init found it.
+ZNS=${ZNS:?}
 DBG=/sys/kernel/debug/zns_slab
 WB=/sys/kernel/debug/zslab_wbbench
 Q=/sys/block/${ZNS#/dev/}/queue

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Build the modules for one kernel in a directory of their own, so builds for
 # the stock and the debug kernel do not overwrite each other.
-#   build.sh stock|debug [extra make args...]   prints the build directory
+#   build.sh stock|stock-6.12|debug [extra make args...]   prints the build directory
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavor=$1; shift
 case $flavor in
-stock) kdir=/usr/src/linux-headers-$(stock_kver) ;;
+stock*) kver=$(flavor_kver "$flavor") || exit 1; kdir=/usr/src/linux-headers-$kver ;;
 debug) kdir=$(debug_kernel_dir) ;;
-*) die "build.sh stock|debug" ;;
+*) die "build.sh stock|stock-6.12|debug" ;;
 esac
 [ -d "$kdir" ] || die "no kernel tree $kdir"
 

@@ -6,14 +6,27 @@ ZSLAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ZSLAB_CACHE=${ZSLAB_CACHE:-/var/cache/zns_slab}
 ZSLAB_OUT=${ZSLAB_OUT:-$ZSLAB_ROOT/out}
 
-# The stock Debian kernel the module targets first.
-stock_kver() {
-	local v
-	v=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*-amd64' -printf '%f\n' 2>/dev/null |
-		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-	[ -n "$v" ] || { echo "no Debian 6.1 kernel in /boot (run scripts/setup.sh)" >&2; return 1; }
+# The stock Debian kernels the module is tested on, as harness "flavors":
+#   stock       Debian bookworm's own 6.1 (linux-image-amd64)
+#   stock-6.12  Debian trixie's 6.12 as bookworm carries it
+#               (linux-image-6.12-amd64: 6.12.N+deb12-amd64)
+# Each resolves to the newest point release installed in /boot: versions move.
+STOCK_FLAVORS="stock stock-6.12"
+
+# flavor_kver FLAVOR: the kernel release (uname -r) a stock flavor boots.
+flavor_kver() {
+	local re v
+	case $1 in
+	stock) re='^6\.1\.[0-9]+-[0-9]+-amd64$' ;;
+	stock-6.12) re='^6\.12\.[0-9]+\+deb12-amd64$' ;;
+	*) echo "no such stock kernel flavor: $1" >&2; return 1 ;;
+	esac
+	v=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null |
+		sed 's/^vmlinuz-//' | grep -E "$re" | sort -V | tail -n 1)
+	[ -n "$v" ] || { echo "no Debian kernel for flavor $1 in /boot (run scripts/setup.sh)" >&2; return 1; }
 	echo "$v"
 }
+stock_kver() { flavor_kver stock; }
 
 # Bump when build-debug-kernel.sh changes how the kernel is made.
 DEBUG_KERNEL_RECIPE=1

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the base initramfs of the test VM: busybox, nvme-cli, blktrace,
-# blkparse, fio (with their shared libraries), ztool and /init.
-#   mkinitramfs.sh stock|debug OUT.cpio.gz
-# For the stock kernel it also carries the Debian modules the guest needs
+# blkparse, fio, kmod (with their shared libraries), ztool and /init.
+#   mkinitramfs.sh stock|stock-6.12|debug OUT.cpio.gz
+# For a stock kernel it also carries the Debian modules the guest needs
 # (NVMe, crc32c, null_blk) and the order to load them in.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,15 +25,20 @@ copy_with_libs() {
 		cp -L "$lib" "$root$lib"
 	done
 }
-for b in /usr/sbin/nvme /usr/sbin/blktrace /usr/bin/blkparse /usr/bin/fio; do
+for b in /usr/sbin/nvme /usr/sbin/blktrace /usr/bin/blkparse /usr/bin/fio /usr/bin/kmod; do
 	copy_with_libs "$b"
+done
+# kmod's own modprobe and depmod (/etc/modprobe.d, modules.dep), for the
+# install test; busybox's stay first in PATH for everything else.
+for t in modprobe depmod modinfo; do
+	ln -s /usr/bin/kmod "$root/sbin/$t"
 done
 # fio and friends look up users and groups.
 echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 
-if [ "$flavor" = stock ]; then
-	kver=$(stock_kver)
+case $flavor in stock*)
+	kver=$(flavor_kver "$flavor")
 	mdir=$root/lib/modules/$kver
 	mkdir -p "$mdir"
 	for m in nvme libcrc32c null_blk; do
@@ -41,9 +46,14 @@ if [ "$flavor" = stock ]; then
 	done | awk '!seen[$0]++' | while read -r ko; do
 		rel=${ko#/lib/modules/$kver/}
 		mkdir -p "$mdir/$(dirname "$rel")"
-		cp "$ko" "$mdir/$rel"
+		# 6.12 ships modules xz-compressed; busybox insmod takes them plain.
+		case $rel in
+		*.ko.xz) rel=${rel%.xz}; xz -dc "$ko" >"$mdir/$rel" ;;
+		*) cp "$ko" "$mdir/$rel" ;;
+		esac
 		echo "$rel" >>"$mdir/load.list"
 	done
-fi
+	;;
+esac
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -9,9 +9,11 @@
 # (124 on timeout, 125 if the guest never reported one).
 #
 # Options (defaults in brackets):
-#   --kernel stock|debug      which kernel to boot [stock]
+#   --kernel stock|stock-6.12|debug
+#                             which kernel to boot: Debian 6.1, Debian 6.12,
+#                             the debug 6.1 kernel [stock]
 #   --zone-size 64M --zone-cap 62M --zones 16 --max-open 8 --max-active 12
-#   --zasl 5 --lbs 4096       geometry of the emulated ZNS namespace (nvme0n1)
+#   --zasl 5 --lbs 4096       geometry of the emulated ZNS namespace (nsid 1)
 #   --image-dir DIR           keep the backing images in DIR across boots
 #                             (created on first use) [a fresh temp dir]
 #   --timeout SECONDS         hard limit for the whole boot [600]
@@ -54,9 +56,9 @@ payload=${1:?payload directory}
 
 mkdir -p "$ZSLAB_OUT" "$(dirname "$log")"
 case $kernel in
-stock) kimage=/boot/vmlinuz-$(stock_kver) ;;
+stock*) kver=$(flavor_kver "$kernel") || exit 1; kimage=/boot/vmlinuz-$kver ;;
 debug) kimage=$(debug_kernel_dir)/arch/x86/boot/bzImage ;;
-*) die "vm.sh: --kernel stock|debug" ;;
+*) die "vm.sh: --kernel stock|stock-6.12|debug" ;;
 esac
 [ -r "$kimage" ] || die "vm.sh: no kernel image $kimage"
 

@@ -4,12 +4,19 @@
 
 T_LABEL=${T_LABEL:-}
 T_FAILED=0
-ZNS=${ZNS:-/dev/nvme0n1}
-CONV=${CONV:-/dev/nvme0n2}
+# The zoned and the conventional namespace as the guest's /init found them,
+# by queue/zoned (on 6.12 either may be /dev/nvme0n1).
+ZNS=${ZNS:-}
+CONV=${CONV:-}
 DBG=/sys/kernel/debug/zns_slab
 
 pass() { echo "ZSLAB-TEST: ok ${T_LABEL}$1"; }
 fail() { echo "ZSLAB-TEST: not ok ${T_LABEL}$1: $2"; T_FAILED=$((T_FAILED + 1)); }
+
+if [ -z "$ZNS" ] || [ -z "$CONV" ]; then
+	fail "the guest finds a zoned and a conventional namespace" "ZNS='$ZNS' CONV='$CONV'"
+	exit 1
+fi
 
 # expect NAME CMD...: the command succeeds.
 expect() {
