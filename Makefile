@@ -1,19 +1,45 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            build zns_slab.ko against the running kernel, else Debian's 6.1 headers
-# make KDIR=...   build against another kernel tree
+# make KDIR=...   build against another kernel tree (or KVER=RELEASE: its /lib/modules tree)
+# make install    zns_slab.ko into that kernel's module tree (updates/), depmod; zns_slab.h
+#                 and Module.symvers for client builds in $(INCLUDEDIR) (DESTDIR=... to stage)
 # make demo       set up, boot the module in a QEMU VM with an emulated ZNS SSD
 # make check      set up, build, run KUnit and integration tests
 # make bench      set up, run the benchmarks in the stock-kernel VM
 
+ifdef KVER
+KDIR ?= /lib/modules/$(KVER)/build
+endif
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# Where a client module's build finds the API header and our Module.symvers.
+INCLUDEDIR ?= /usr/include/zns_slab
+DESTDIR ?=
 
 all: modules
 
-modules:
-	@test -n "$(KDIR)" || { echo "no kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+modules: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# Debian's headers ask modules_install to sign with a key they do not ship:
+# without a signing certificate in the tree the module is installed
+# unsigned (as DKMS installs it). modules_install runs depmod only with a
+# System.map beside the tree, which Debian's headers lack: it is run here.
+NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+install: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) ZSLAB_MODULE_ONLY=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) ZSLAB_MODULE_ONLY=1 INSTALL_MOD_PATH=$(DESTDIR) \
+		$(NOSIGN) modules_install
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	install -D -m 0644 zns_slab.h $(DESTDIR)$(INCLUDEDIR)/zns_slab.h
+	install -D -m 0644 Module.symvers $(DESTDIR)$(INCLUDEDIR)/$(KVER)/Module.symvers
+
+kdir:
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || \
+		{ echo "no kernel build tree '$(KDIR)': install linux-headers-amd64 or set KDIR/KVER" >&2; exit 1; }
+	@test -n "$(KVER)" || { echo "$(KDIR): no include/config/kernel.release" >&2; exit 1; }
 
 clean:
 	@test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -28,4 +54,4 @@ check:
 bench:
 	bash scripts/bench.sh
 
-.PHONY: all modules clean demo check bench
+.PHONY: all modules install kdir clean demo check bench
