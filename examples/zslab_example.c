@@ -4,13 +4,16 @@
  *
  * On load it creates a cache of `struct session` objects, allocates
  * `sessions` of them (filled in, so each is recognisable), frees every
- * `free_every`-th one, and keeps the rest until unload. Load it with
- * zns_slab present and look at /sys/kernel/debug/zns_slab/caches.
+ * `free_every`-th one, and keeps the rest until unload. Writing 1 to
+ * /sys/module/zslab_example/parameters/sync calls zslab_cache_sync(): the
+ * sessions are on the device when the write returns. Load it with zns_slab
+ * present and look at /sys/kernel/debug/zns_slab/caches.
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include "../zns_slab.h"
+#include <zns_slab.h>
 
 static unsigned int sessions = 1000;
 module_param(sessions, uint, 0444);
@@ -29,51 +32,90 @@ struct session {
 static struct zslab_cache *session_cache;
 static struct session **table;
 
+/*
+ * Parameter writes run under the module's parameter lock; exit clears
+ * session_cache under it too, so a late write finds no cache, not a
+ * destroyed one.
+ */
+static int sync_set(const char *val, const struct kernel_param *kp)
+{
+	bool now;
+	int ret;
+
+	ret = kstrtobool(val, &now);
+	if (ret)
+		return ret;
+	if (!now)
+		return 0;
+	if (!session_cache)
+		return -ENODEV;
+	ret = zslab_cache_sync(session_cache);
+	pr_info("zslab_example: zslab_cache_sync() returned %d\n", ret);
+	return ret;
+}
+
+static const struct kernel_param_ops sync_ops = {
+	.set = sync_set,
+};
+module_param_cb(sync, &sync_ops, NULL, 0200);
+MODULE_PARM_DESC(sync, "Write 1 at run time: zslab_cache_sync() the sessions");
+
 static int __init zslab_example_init(void)
 {
-	unsigned int i;
+	struct zslab_cache *cache;
+	unsigned int i, n;
 
-	session_cache = zslab_cache_create("example_session", sizeof(struct session),
-					   0, ZSLAB_HWCACHE_ALIGN, NULL);
-	if (IS_ERR(session_cache))
-		return PTR_ERR(session_cache);
+	cache = zslab_cache_create("example_session", sizeof(struct session),
+				   0, ZSLAB_HWCACHE_ALIGN, NULL);
+	if (IS_ERR(cache))
+		return PTR_ERR(cache);
 
 	table = kvcalloc(sessions, sizeof(*table), GFP_KERNEL);
 	if (!table) {
-		zslab_cache_destroy(session_cache);
+		zslab_cache_destroy(cache);
 		return -ENOMEM;
 	}
-	for (i = 0; i < sessions; i++) {
-		struct session *s = zslab_cache_alloc(session_cache, GFP_KERNEL | __GFP_ZERO);
+	for (n = 0; n < sessions; n++) {
+		struct session *s = zslab_cache_alloc(cache, GFP_KERNEL | __GFP_ZERO);
 
 		if (!s)
 			break;
-		s->id = i;
-		snprintf(s->user, sizeof(s->user), "user%u", i);
-		table[i] = s;
+		s->id = n;
+		snprintf(s->user, sizeof(s->user), "user%u", n);
+		table[n] = s;
 	}
-	for (i = 0; free_every && i < sessions; i += free_every) {
-		zslab_cache_free(session_cache, table[i]);
+	for (i = 0; free_every && i < n; i += free_every) {
+		zslab_cache_free(cache, table[i]);
 		table[i] = NULL;
 	}
-	pr_info("zslab_example: %u sessions allocated, every %u-th freed\n",
-		sessions, free_every);
+	/* Only now may a write to the sync parameter reach the cache. */
+	kernel_param_lock(THIS_MODULE);
+	session_cache = cache;
+	kernel_param_unlock(THIS_MODULE);
+	pr_info("zslab_example: %u of %u sessions allocated and written, every %u-th freed\n",
+		n, sessions, free_every);
 	return 0;
 }
 
 static void __exit zslab_example_exit(void)
 {
+	struct zslab_cache *cache;
 	unsigned int i, bad = 0;
+
+	kernel_param_lock(THIS_MODULE);
+	cache = session_cache;
+	session_cache = NULL;
+	kernel_param_unlock(THIS_MODULE);
 
 	for (i = 0; i < sessions; i++) {
 		if (!table[i])
 			continue;
 		if (table[i]->id != i)
 			bad++;
-		zslab_cache_free(session_cache, table[i]);
+		zslab_cache_free(cache, table[i]);
 	}
 	kvfree(table);
-	zslab_cache_destroy(session_cache);
+	zslab_cache_destroy(cache);
 	pr_info("zslab_example: done, %u sessions found changed\n", bad);
 }
 
