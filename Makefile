@@ -13,7 +13,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 endif
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
-KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release the tree builds for, as uname -r reports it (Debian's 6.1
+# headers have a different string in include/config/kernel.release).
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 # Where a client module's build finds the API header and our Module.symvers.
 INCLUDEDIR ?= /usr/include/zns_slab
 DESTDIR ?=
@@ -39,7 +41,7 @@ install: kdir
 kdir:
 	@test -n "$(KDIR)" && test -d "$(KDIR)" || \
 		{ echo "no kernel build tree '$(KDIR)': install linux-headers-amd64 or set KDIR/KVER" >&2; exit 1; }
-	@test -n "$(KVER)" || { echo "$(KDIR): no include/config/kernel.release" >&2; exit 1; }
+	@test -n "$(KVER)" || { echo "$(KDIR): no UTS_RELEASE in include/generated/utsrelease.h" >&2; exit 1; }
 
 clean:
 	@test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make check: set up, build, run the static checks, KUnit (debug kernel VM)
-# and the integration tests (stock and debug kernel VMs). Ends with
-# "N passed, N failed" and exits non-zero on any failure.
+# make check: set up, build, run the static checks, KUnit (debug kernel VM),
+# the packaging checks (make install, a client built against the installed
+# files, dkms build for every installed kernel header package) and the
+# integration tests (Debian 6.1, Debian 6.12 and debug kernel VMs). Ends
+# with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ZSLAB_ROOT"
@@ -23,12 +25,14 @@ mkdir -p "$ZSLAB_OUT"
 # --- builds and static checks ---
 stock=$(bash scripts/build.sh stock) && ok "build: zns_slab.ko for Debian $(stock_kver)" ||
 	not_ok "build: zns_slab.ko for Debian $(stock_kver)"
+stock612=$(bash scripts/build.sh stock-6.12) && ok "build: zns_slab.ko for Debian $(flavor_kver stock-6.12)" ||
+	not_ok "build: zns_slab.ko for Debian $(flavor_kver stock-6.12)"
 log "debug kernel: $(debug_kernel_dir) (cached after the first build)"
 kdir=$(bash scripts/build-debug-kernel.sh) && ok "build: debug kernel" || { not_ok "build: debug kernel"; finish; }
 debug=$(bash scripts/build.sh debug C=2) && ok "build: modules and KUnit suites for the debug kernel" ||
 	not_ok "build: modules and KUnit suites for the debug kernel"
 
-for b in "$stock" "$debug"; do
+for b in "$stock" "$stock612" "$debug"; do
 	[ -f "$b/build.log" ] || continue
 	w=$(grep -E 'warning:|error:' "$b/build.log" | grep -v 'sparse: ' | head -n 5)
 	[ -z "$w" ] && ok "W=1: no compiler warning ($(basename "$b"))" ||
@@ -48,6 +52,79 @@ cp_out=$(perl "$kdir/scripts/checkpatch.pl" --no-tree --terse --show-types \
 	grep -E ': (WARNING|ERROR|CHECK):' | head -n 10)
 [ -z "$cp_out" ] && ok "checkpatch.pl: clean" || not_ok "checkpatch.pl: $cp_out"
 
+# --- packaging ---
+# install_check FLAVOR: `make install` into a staging root (out/stage-FLAVOR,
+# which the VM run carries in for tests/install.sh), then a client module
+# built outside the tree with the Kbuild lines the README gives.
+install_check() {
+	local flavor=$1 kver src stage client
+	kver=$(flavor_kver "$flavor") || { not_ok "make install: no kernel for $flavor"; return; }
+	src=$ZSLAB_OUT/install-$flavor stage=$ZSLAB_OUT/stage-$flavor client=$ZSLAB_OUT/client-$flavor
+	rm -rf "$src" "$stage" "$client"
+	mkdir -p "$src/tests" "$client"
+	cp -r Kbuild Makefile dkms.conf ./*.c ./*.h kunit examples "$src/"
+	cp -r tests/client "$src/tests/"
+	if ! make -C "$src" KVER="$kver" DESTDIR="$stage" install >"$src/install.log" 2>&1; then
+		not_ok "make install KVER=$kver: $(tail -n 3 "$src/install.log" | tr '\n' ' ')"
+		return
+	fi
+	local ko inc=$stage/usr/include/zns_slab
+	ko=$(cd "$stage/lib/modules/$kver" && find . -name 'zns_slab.ko*' | head -n 1)
+	if [ -n "$ko" ] && grep -q "zns_slab.ko" "$stage/lib/modules/$kver/modules.dep" &&
+		cmp -s zns_slab.h "$inc/zns_slab.h" && grep -q 'zslab_cache_create' "$inc/$kver/Module.symvers" &&
+		[ -z "$(find "$stage" -name 'zslab_*.ko*')" ]; then
+		ok "make install KVER=$kver: ${ko#./}, depmod, zns_slab.h and Module.symvers under /usr/include/zns_slab"
+	else
+		not_ok "make install KVER=$kver: staged tree incomplete or carries more than zns_slab.ko ($stage)"
+	fi
+	cp examples/zslab_example.c "$client/"
+	cat >"$client/Kbuild" <<-EOF
+	obj-m += zslab_example.o
+	ccflags-y += -I$inc
+	KBUILD_EXTRA_SYMBOLS := $inc/\$(KERNELRELEASE)/Module.symvers
+	EOF
+	if make -C "/lib/modules/$kver/build" M="$client" W=1 modules >"$client/build.log" 2>&1 &&
+		! grep -qE 'warning:|error:|undefined!' "$client/build.log"; then
+		cp "$client/zslab_example.ko" "$stage/"
+		ok "client module builds against the installed zns_slab.h and Module.symvers ($kver)"
+	else
+		not_ok "client module builds against the installed files ($kver): $(grep -E 'warning:|error:|undefined!' "$client/build.log" | head -n 2 | tr '\n' ' ')"
+	fi
+}
+for f in $STOCK_FLAVORS; do
+	install_check "$f"
+done
+
+# dkms add/build from a copy of the tree, in scratch source and dkms trees
+# (the system's /usr/src and /var/lib/dkms stay as they are), for every
+# installed kernel header package.
+dkms_check() {
+	local ver scratch hdr kver
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	scratch=$(mktemp -d)
+	mkdir -p "$scratch/tree" "$scratch/src" "$scratch/dkms"
+	cp -r Kbuild Makefile dkms.conf ./*.c ./*.h kunit examples "$scratch/tree/"
+	mkdir -p "$scratch/tree/tests" && cp -r tests/client "$scratch/tree/tests/"
+	local d="dkms --sourcetree $scratch/src --dkmstree $scratch/dkms"
+	if ! $d add "$scratch/tree" >"$ZSLAB_OUT/dkms.log" 2>&1; then
+		not_ok "dkms add: $(tail -n 2 "$ZSLAB_OUT/dkms.log" | tr '\n' ' ')"
+		rm -rf "$scratch"
+		return
+	fi
+	for hdr in /usr/src/linux-headers-*; do
+		kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$hdr/include/generated/utsrelease.h" 2>/dev/null)
+		[ -n "$kver" ] || continue
+		if $d build "zns_slab/$ver" -k "$kver" --kernelsourcedir "$hdr" >>"$ZSLAB_OUT/dkms.log" 2>&1 &&
+			[ -n "$(find "$scratch/dkms/zns_slab/$ver/$kver" -name 'zns_slab.ko*')" ]; then
+			ok "dkms build: zns_slab/$ver for $kver"
+		else
+			not_ok "dkms build: zns_slab/$ver for $kver (log: $ZSLAB_OUT/dkms.log)"
+		fi
+	done
+	rm -rf "$scratch"
+}
+dkms_check
+
 # --- VM runs ---
 # vm_run LABEL VM_OPTIONS... -- [NAME=VALUE...] SCRIPT...: one boot running
 # the guest scripts; NAME=VALUE words go into the environment of the script
@@ -60,12 +137,18 @@ vm_run() {
 	for ((i = 0; i < ${#opts[@]}; i++)); do
 		[ "${opts[$i]}" = --kernel ] && flavor=${opts[$((i + 1))]}
 	done
-	local build=$stock
-	[ "$flavor" = debug ] && build=$debug
+	local build
+	case $flavor in
+	stock) build=$stock ;;
+	stock-6.12) build=$stock612 ;;
+	debug) build=$debug ;;
+	esac
 	local pl
 	pl=$(mktemp -d)
 	cp "$build/zns_slab.ko" "$build/examples/zslab_example.ko" \
 		"$build/tests/client/zslab_testclient.ko" tests/*.sh "$pl/"
+	# make install's staging root, for tests/install.sh.
+	[ -d "$ZSLAB_OUT/stage-$flavor" ] && cp -r "$ZSLAB_OUT/stage-$flavor" "$pl/install"
 	mkdir -p "$pl/kunit"
 	cp "$build"/kunit/*.ko "$pl/kunit/" 2>/dev/null
 	{
@@ -105,12 +188,20 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
+	# install.sh runs last: its modprobe -r also unloads what zns_slab used.
 	vm_run stock-64M-4k --kernel stock --zone-size 64M --zone-cap 62M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
-		STRESS_SECONDS=30 stress.sh
+		STRESS_SECONDS=30 stress.sh install.sh
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh
+fi
+# Debian 6.12 on one geometry (each boot adds a few minutes to a cold run).
+if [ -n "$stock612" ] && [ -f "$stock612/zns_slab.ko" ]; then
+	rm -f "$ZSLAB_OUT/initramfs-stock-6.12.cpio.gz"
+	vm_run stock-6.12-64M-4k --kernel stock-6.12 --zone-size 64M --zone-cap 62M --zones 16 \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
+		STRESS_SECONDS=30 stress.sh install.sh
 fi
 
 log "check took $(($(date +%s) - start)) s"
