@@ -27,10 +27,10 @@ got=$(/sbin/modinfo -F name zns_slab 2>&1)
 mkdir -p /etc/modprobe.d
 echo "options zns_slab writeback_ms=250" >/etc/modprobe.d/zns_slab.conf
 mark_dmesg
-expect "install: modprobe zns_slab device=$ZNS loads it" /sbin/modprobe zns_slab device=$ZNS
+expect "install: modprobe zns_slab device=(the zoned namespace) loads it" /sbin/modprobe zns_slab device=$ZNS
 [ "$(sed -n 's/^path: //p' $DBG/device 2>/dev/null)" = "$ZNS" ] &&
-	pass "install: the modprobe'd module owns $ZNS" ||
-	fail "install: the modprobe'd module owns $ZNS" "debugfs device path '$(sed -n 's/^path: //p' $DBG/device 2>/dev/null)'"
+	pass "install: the modprobe'd module owns the zoned namespace" ||
+	fail "install: the modprobe'd module owns the zoned namespace" "debugfs device path '$(sed -n 's/^path: //p' $DBG/device 2>/dev/null)'"
 got=$(cat /sys/module/zns_slab/parameters/writeback_ms 2>&1)
 [ "$got" = 250 ] && pass "install: /etc/modprobe.d options apply (writeback_ms=250)" ||
 	fail "install: /etc/modprobe.d options apply (writeback_ms=250)" "writeback_ms is $got"
