@@ -59,6 +59,9 @@ step "nvme-cli's zone report agrees" \
 nvme zns report-zones $ZNS | grep 'SLBA:' | grep -v 'State: 0x10' | sed 's/  */ /g'
 nvme_zones $ZNS >/tmp/nz.txt
 dbg_zones >/tmp/dz.txt
+# Both in 512 B sectors: "start wp capacity cond" per zone.
+paste -d ' ' /tmp/nz.txt /tmp/dz.txt | awk '$4 != "empty" || $8 != "empty" {
+	printf "zone at sector %s: nvme-cli wp %s %s, zns_slab wp %s %s\n", $1, $2, $4, $6, $8 }'
 if cmp -s /tmp/nz.txt /tmp/dz.txt; then
 	echo "write pointer, capacity and state agree for all $(wc -l </tmp/nz.txt) zones"
 else
