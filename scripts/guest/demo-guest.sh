@@ -10,7 +10,7 @@ step() {
 	echo "   $2"
 }
 # io_lines: the io counters a write shows (the rest are settings).
-io_lines() { grep -E '^(bios|appends|append_bytes|flushes|resets|finishes|errors|misplaced|append_latency_mean_ns|zones_open):' $DBG/io; }
+io_lines() { grep -E '^(bios|appends|append_bytes|slab_data_bytes|device_bytes_per_slab_byte|flushes|resets|finishes|errors|misplaced|append_latency_mean_ns|zones_open):' $DBG/io; }
 # load MODULE PARAMS...: insmod, quiet unless it is refused.
 load() {
 	ans=$(ztool load "$@")
@@ -40,18 +40,18 @@ step "the device before the sync" \
 io_lines | grep -E '^(bios|append_bytes):'
 
 step "zslab_cache_sync()" \
-	"The client makes its sessions durable: dirty slabs go out as zone-append bios, then a cache flush."
+	"The client makes its sessions durable: dirty slabs go out in zone-append bios (one segment each: a summary, then the slabs' data), then a cache flush."
 t0=$(date +%s)
 echo 1 >/sys/module/zslab_example/parameters/sync || exit 1
 dmesg | grep 'zslab_example: zslab_cache_sync' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
 echo "slabs_written: $(cstat example_session slabs_written)  bytes_written: $(cstat example_session bytes_written)  dirty_slabs: $(cstat example_session dirty_slabs)"
 
 step "zones with live bytes" \
-	"The cache's slab images sit in a zone of its own; live_bytes counts them (zones 0-2 are reserved)."
+	"The cache's slabs sit in a zone of its own: live_bytes is their data, stale_bytes the segments' summaries (zones 0-2 are reserved)."
 busy_zones
 
 step "the io counters" \
-	"What the sync cost the device: append bios, the images in them, bytes, one flush."
+	"What the sync cost the device: append bios, device bytes against slab data bytes, one flush."
 io_lines
 
 step "nvme-cli's zone report agrees" \
@@ -75,7 +75,7 @@ fi
 # --- reset of the VM (demo.sh would then boot with --image-dir).
 
 step "the client unloads" \
-	"It frees its sessions and destroys the cache: its images become stale, and a zone holding only stale images is reset."
+	"It frees its sessions and destroys the cache: its data becomes stale, and a zone holding nothing live is reset."
 rmmod zslab_example && dmesg | grep 'zslab_example: done' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
 i=0
 while [ "$(iostat resets)" = 0 ] && [ $i -lt 30 ]; do
