@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make bench: set up, build zns_slab.ko, bench/zslab_bench.ko and
-# bench/zslab_wbbench.ko for the stock Debian kernel, boot it in QEMU (2 CPUs)
-# with the emulated ZNS namespace and run, in that one boot:
+# make bench: set up and run the benchmarks twice over: first in User-Mode
+# Linux (scripts/bench-uml.sh: native instructions, 1 CPU, a zoned null_blk),
+# then in QEMU: build zns_slab.ko, bench/zslab_bench.ko and
+# bench/zslab_wbbench.ko for the stock Debian kernel, boot it in QEMU under
+# TCG (2 CPUs) with the emulated ZNS namespace and run, in that one boot:
 #
 #   alloc      the zslab-vs-SLUB allocation benchmark; prints its table.
 #              zns_slab is loaded with writeback_ms=0, so no background
@@ -31,6 +33,7 @@
 #
 # Exits non-zero if the build, the VM or a benchmark fails.
 #
+#   BENCH_ON="uml tcg"      where to run them: UML, QEMU TCG [both]
 #   BENCH_CASES="alloc writeback"  which benchmarks to run [both]
 #   BENCH_REPS=N            timed repetitions per allocator and case [15]
 #                           (interleaved; best of them: each run is a few ms,
@@ -55,6 +58,15 @@ for c in $cases; do
 	esac
 done
 [ $run_alloc = 1 ] || [ $run_wb = 1 ] || die "BENCH_CASES: nothing to run"
+on_uml=0 on_tcg=0
+for e in ${BENCH_ON:-uml tcg}; do
+	case $e in
+	uml) on_uml=1 ;;
+	tcg) on_tcg=1 ;;
+	*) die "BENCH_ON: unknown place $e (uml, tcg)" ;;
+	esac
+done
+[ $on_uml = 1 ] || [ $on_tcg = 1 ] || die "BENCH_ON: nowhere to run"
 reps=${BENCH_REPS:-15}
 params="reps=$reps"
 wb_rounds=${BENCH_WB_ROUNDS:-9}
@@ -75,6 +87,18 @@ vm_timeout=${BENCH_TIMEOUT:-480}
 start=$(date +%s)
 
 bash scripts/setup.sh
+uml_rc=0
+if [ $on_uml = 1 ]; then
+	log "UML: building (the kernel is cached after its first build) and running the benchmarks"
+	BENCH_CASES=$cases BENCH_REPS=$reps BENCH_WB_ROUNDS=$wb_rounds BENCH_WB_MIB=$wb_mib \
+		BENCH_WB_OBJSIZE=$wb_objsize BENCH_WB_ORDER=$wb_order bash scripts/bench-uml.sh || uml_rc=$?
+	log "UML part took $(($(date +%s) - start)) s"
+fi
+if [ $on_tcg = 0 ]; then
+	exit $uml_rc
+fi
+echo "== TCG (QEMU $(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p'), every instruction emulated;" \
+	"Debian $(stock_kver), 2 CPUs): allocation and writeback"
 build=$(bash scripts/build.sh stock)
 kdir=/usr/src/linux-headers-$(stock_kver)
 
@@ -368,6 +392,7 @@ if [ $rc -ne 0 ]; then
 	log "benchmark failed (exit status $rc)"
 	exit "$rc"
 fi
+[ $uml_rc -eq 0 ] || { log "UML benchmark failed (exit status $uml_rc)"; exit "$uml_rc"; }
 if [ $run_alloc = 1 ] && ! printf '%s\n' "$out" | grep -q '^bench: done$'; then
 	log "benchmark did not finish"
 	exit 1

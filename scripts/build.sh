@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the modules for one kernel in a directory of their own, so builds for
 # the stock and the debug kernel do not overwrite each other.
-#   build.sh stock|stock-6.12|debug [extra make args...]   prints the build directory
+#   build.sh stock|stock-6.12|debug|uml [extra make args...]   prints the build directory
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -9,7 +9,8 @@ flavor=$1; shift
 case $flavor in
 stock*) kver=$(flavor_kver "$flavor") || exit 1; kdir=/usr/src/linux-headers-$kver ;;
 debug) kdir=$(debug_kernel_dir) ;;
-*) die "build.sh stock|stock-6.12|debug" ;;
+uml) kdir=$(uml_kernel_dir); set -- ARCH=um "$@" ;;
+*) die "build.sh stock|stock-6.12|debug|uml" ;;
 esac
 [ -d "$kdir" ] || die "no kernel tree $kdir"
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make check: set up, build, run the static checks, KUnit (debug kernel VM),
 # the packaging checks (make install, a client built against the installed
-# files, dkms build for every installed kernel header package) and the
-# integration tests (Debian 6.1, Debian 6.12 and debug kernel VMs). Ends
-# with "N passed, N failed" and exits non-zero on any failure.
+# files, dkms build for every installed kernel header package), the
+# integration tests (Debian 6.1, Debian 6.12 and debug kernel VMs) and a
+# smoke test of the module built for User-Mode Linux on a zoned null_blk.
+# Ends with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ZSLAB_ROOT"
@@ -31,9 +32,17 @@ log "debug kernel: $(debug_kernel_dir) (cached after the first build)"
 kdir=$(bash scripts/build-debug-kernel.sh) && ok "build: debug kernel" || { not_ok "build: debug kernel"; finish; }
 debug=$(bash scripts/build.sh debug C=2) && ok "build: modules and KUnit suites for the debug kernel" ||
 	not_ok "build: modules and KUnit suites for the debug kernel"
+log "UML kernel: $(uml_kernel_dir) (cached after the first build)"
+umlk=$(bash scripts/build-uml-kernel.sh) && ok "build: UML kernel ($(uml_source_pkg), ARCH=um)" ||
+	not_ok "build: UML kernel ($(uml_source_pkg), ARCH=um)"
+uml=
+if [ -n "$umlk" ]; then
+	uml=$(bash scripts/build.sh uml) && ok "build: modules for the UML kernel" ||
+		not_ok "build: modules for the UML kernel"
+fi
 
-for b in "$stock" "$stock612" "$debug"; do
-	[ -f "$b/build.log" ] || continue
+for b in "$stock" "$stock612" "$debug" "$uml"; do
+	[ -n "$b" ] && [ -f "$b/build.log" ] || continue
 	w=$(grep -E 'warning:|error:' "$b/build.log" | grep -v 'sparse: ' | head -n 5)
 	[ -z "$w" ] && ok "W=1: no compiler warning ($(basename "$b"))" ||
 		not_ok "W=1: no compiler warning ($(basename "$b")): $w"
@@ -202,6 +211,29 @@ if [ -n "$stock612" ] && [ -f "$stock612/zns_slab.ko" ]; then
 	vm_run stock-6.12-64M-4k --kernel stock-6.12 --zone-size 64M --zone-cap 62M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh install.sh
+fi
+
+# The UML smoke test: one boot of a second or two, native speed.
+if [ -n "$uml" ] && [ -f "$uml/zns_slab.ko" ]; then
+	pl=$(mktemp -d)
+	cp "$uml/zns_slab.ko" "$uml/examples/zslab_example.ko" \
+		"$uml/tests/client/zslab_testclient.ko" tests/lib.sh tests/uml-smoke.sh "$pl/"
+	echo "T_LABEL='[uml] ' sh /test/uml-smoke.sh" >"$pl/run.sh"
+	t0=$(date +%s)
+	out=$(bash scripts/uml.sh --timeout 300 --log "$ZSLAB_OUT/console-uml.log" -- "$pl")
+	rc=$? n=0
+	rm -rf "$pl"
+	while IFS= read -r line; do
+		case $line in
+		"ZSLAB-TEST: ok "*) ok "${line#ZSLAB-TEST: ok }"; n=$((n + 1)) ;;
+		"ZSLAB-TEST: not ok "*) not_ok "${line#ZSLAB-TEST: not ok }"; n=$((n + 1)) ;;
+		esac
+	done <<<"$out"
+	if [ $rc -eq 124 ] || [ $rc -eq 125 ] || [ $n -eq 0 ]; then
+		not_ok "[uml] UML boots, runs its tests and reports (rc $rc, console in $ZSLAB_OUT/console-uml.log)"
+	else
+		ok "[uml] UML boots, runs its tests and reports ($(($(date +%s) - t0)) s)"
+	fi
 fi
 
 log "check took $(($(date +%s) - start)) s"

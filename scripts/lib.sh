@@ -40,5 +40,27 @@ debug_kernel_dir() {
 	echo "$ZSLAB_CACHE/debug-kernel-$key"
 }
 
+# Bump when build-uml-kernel.sh changes how the UML kernel is made.
+UML_KERNEL_RECIPE=1
+
+# The newest installed Debian kernel source package (linux-source-X.Y).
+uml_source_pkg() {
+	local p
+	p=$(dpkg-query -W -f='${Package} ${Status}\n' 'linux-source-[0-9]*' 2>/dev/null |
+		awk '/ install ok installed$/ { print $1 }' | sort -V | tail -n 1)
+	[ -n "$p" ] || { echo "no linux-source-X.Y package installed (run scripts/setup.sh)" >&2; return 1; }
+	echo "$p"
+}
+
+# Cache key of the UML kernel: the config fragment, the recipe, the source package and version.
+uml_kernel_dir() {
+	local pkg srcver key
+	pkg=$(uml_source_pkg) || return 1
+	srcver=$(dpkg-query -W -f='${Version}' "$pkg")
+	key=$({ cat "$ZSLAB_ROOT/scripts/uml-kernel.config"
+		echo "recipe=$UML_KERNEL_RECIPE source=$pkg $srcver"; } | sha256sum | cut -c1-16)
+	echo "$ZSLAB_CACHE/uml-kernel-$key"
+}
+
 log() { printf '[zns_slab] %s\n' "$*" >&2; }
 die() { printf '[zns_slab] error: %s\n' "$*" >&2; exit 1; }
