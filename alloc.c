@@ -148,57 +148,12 @@ static noinline bool cookie_of_some_cache(unsigned long cookie)
 	return found;
 }
 
-/*
- * What obj_has_memmap() caches: the memory section of direct-map address
- * @x, plus one so that 0 means "none yet".
- */
-static inline unsigned long direct_map_section_key(unsigned long x)
-{
-	return pfn_to_section_nr((x - PAGE_OFFSET) >> PAGE_SHIFT) + 1;
-}
-
-/* obj_has_memmap() for a pointer outside the section this CPU proved. */
-static noinline bool obj_has_memmap_slow(struct zslab_cache *c, const void *obj)
-{
-	unsigned long x = (unsigned long)obj;
-
-	if (!virt_addr_valid(obj))
-		return false;
-	/*
-	 * Kernel-image addresses are valid too; only the direct map is cached.
-	 * Hot-added sections may have holes in their map: not cached either.
-	 */
-	if (x < __START_KERNEL_map &&
-	    early_section(__pfn_to_section((x - PAGE_OFFSET) >> PAGE_SHIFT)))
-		this_cpu_write(c->cpu->mapped_section, direct_map_section_key(x));
-	return true;
-}
-
 static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
 					 enum zslab_misuse why)
 {
 	atomic64_inc(&c->misuse[why]);
 	WARN_ONCE(1, "%s: cache %s: %s of %p ignored\n", ZSLAB_NAME, c->name,
 		  zslab_misuse_names[why], obj);
-}
-
-/*
- * Whether @obj is a direct-map address with a struct page behind it, so that
- * virt_to_head_page() may be read. virt_addr_valid() answers that with a
- * call and a walk of mem_section on every free; here each CPU remembers the
- * last boot-time memory section (all of whose pages have a memory map) it
- * proved, and a pointer into that section needs one compare. Any CPU's
- * value is as good as ours, so a race that reads another's is harmless.
- */
-static __always_inline bool obj_has_memmap(struct zslab_cache *c, const void *obj)
-{
-	unsigned long x = (unsigned long)obj;
-
-	/* Outside the direct map, the "section" below is far beyond any real one. */
-	if (likely(x >= PAGE_OFFSET && direct_map_section_key(x) ==
-		   this_cpu_read(c->cpu->mapped_section)))
-		return true;
-	return obj_has_memmap_slow(c, obj);
 }
 
 /*
@@ -213,7 +168,8 @@ checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
 	struct page *page;
 	unsigned long offset;
 
-	if (unlikely(!obj_has_memmap(c, obj))) {
+	/* A direct-map address with a struct page behind it, before we read that. */
+	if (unlikely(!virt_addr_valid(obj))) {
 		*why = ZSLAB_MISUSE_FOREIGN;
 		return NULL;
 	}

@@ -338,7 +338,6 @@ enum zslab_misuse {
 
 struct zslab_cpu_cache {
 	unsigned long state;
-	unsigned long mapped_section;	/* see obj_has_memmap(); 0 = none yet */
 	struct zslab_slab *refill_slab;	/* the slab it owns (cache lock) */
 	u64 stat[ZSLAB_NR_STATS];
 	u64 slabs_dirtied;		/* debugfs slabs_dirtied, summed */
