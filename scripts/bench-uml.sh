@@ -55,7 +55,17 @@ cp "$build/zns_slab.ko" "$build/bench/zslab_bench.ko" "$build/bench/zslab_wbbenc
 	bench/uml-alloc.sh bench/uml-wb.sh "$pl/"
 
 # Guest side (busybox sh): the cases named in /test/cases, one boot.
+# UML's RAM is a sparse host file: the first touch of each page is a host
+# page fault, paid by whichever allocator happens to get that page first.
+# Writing all but 128 MiB of free RAM into a tmpfs file and deleting it
+# touches every page once before anything is timed (as vm.sh --prealloc
+# does for QEMU).
 cat >"$pl/run.sh" <<GUEST
+free=\$(awk '/^MemFree:/ { print int(\$2 / 1024) - 128 }' /proc/meminfo)
+mkdir -p /tmp/prefault
+mount -t tmpfs -o size=\${free}m tmpfs /tmp/prefault
+dd if=/dev/zero of=/tmp/prefault/ram bs=1M count=\$free 2>/dev/null
+umount /tmp/prefault
 rc=0
 for c in \$(cat /test/cases); do
 	case \$c in
