@@ -59,12 +59,17 @@ hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD,-XSAVE,-XSAVE
 # UML keeps guest RAM in a file under TMPDIR: put it in RAM too.
 shm=/dev/shm
 [ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
-set +e
 TMPDIR=$shm timeout -k 10 "$timeout_s" "$kdir/linux" mem="$mem" \
 	root=/dev/root rootfstype=hostfs rootflags="$root" rw init=/init \
 	con=null con0=null,fd:1 ssl=null loglevel=4 panic=-1 \
 	$nullb $extra GLIBC_TUNABLES=glibc.cpu.hwcaps=$hwcaps \
-	</dev/null >"$log" 2>&1
+	</dev/null >"$log" 2>&1 &
+upid=$!
+# If we are stopped, so is UML: it must not outlive the root it runs from.
+trap 'kill "$upid" 2>/dev/null || true; wait "$upid" 2>/dev/null || true; rm -rf "$root"' EXIT
+trap 'exit 143' INT TERM HUP PIPE
+set +e
+wait "$upid"
 urc=$?
 set -e
 
