@@ -2,14 +2,12 @@
 /*
  * The allocator: kmem-style caches of fixed-size objects.
  *
- * Fast path, per CPU: a magazine of free objects, popped and pushed with a
- * this_cpu_cmpxchg() on its (tid, count) word with preemption off, never
- * with interrupts off; an interrupt that uses the magazine meanwhile bumps
- * the tid and the cmpxchg retries (as SLUB's fast path does). So alloc and
- * free work from any context and share no cache line with other CPUs except
- * the one holding the slab's occupancy bit. That bit is flipped with an
- * atomic bit op on every alloc and free: it is what catches a double free
- * on the spot, and it is the occupancy map a segment carries to the zone.
+ * Fast path, per CPU: a magazine of free objects, used with plain loads and
+ * stores while a per-CPU busy flag is set (see mag_lock()), so alloc and free
+ * work from any context and share no cache line with other CPUs except the
+ * one holding the slab's occupancy bit. That bit is flipped with an atomic
+ * bit op on every alloc and free: it is what catches a double free on the
+ * spot, and it is the occupancy map a segment carries to the zone.
  *
  * Slow path, under the cache lock: move half a magazine between the CPU and
  * the slabs, create slabs, and hand empty slabs beyond a small reserve back
@@ -423,16 +421,10 @@ static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 /* Moving objects between magazines and slabs (cache lock held)       */
 
 /*
- * Slow paths change a magazine with interrupts off on its own CPU (or, at
- * destroy, with nobody using it); a new tid fails any fast path they cut
- * into.
+ * Slow paths change a magazine with interrupts off on its own CPU, and only
+ * when busy is clear (no fast path is half way through it), or at destroy,
+ * with nobody using the cache.
  */
-static void mag_set_count(struct zslab_cpu_cache *cc, unsigned int count)
-{
-	unsigned long tid = (READ_ONCE(cc->state) & ~ZSLAB_MAG_COUNT_MASK) + ZSLAB_MAG_TID_INC;
-
-	WRITE_ONCE(cc->state, tid | count);
-}
 
 /* Take up to @want objects from @s, which own_slab() gave this CPU. */
 static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
@@ -513,53 +505,93 @@ static struct zslab_slab *refill_source(struct zslab_cache *c,
 	return s;
 }
 
-/* Fill an empty magazine by half (refill_source() says from where). */
-static unsigned int refill_magazine(struct zslab_cache *c,
-				    struct zslab_cpu_cache *cc, bool share)
+/*
+ * Up to @want objects for this CPU into @objs (refill_source() says from
+ * where): half a magazine for a refill, one for an interrupt that found the
+ * magazine busy.
+ */
+static unsigned int take_objs(struct zslab_cache *c, struct zslab_cpu_cache *cc,
+			      void **objs, unsigned int want, bool share)
 {
 	unsigned int cpu = smp_processor_id(), got = 0;
 
 	lockdep_assert_held(&c->lock);
-	while (got < ZSLAB_MAG_BATCH) {
+	while (got < want) {
 		struct zslab_slab *s = refill_source(c, cc, cpu, share);
 
 		if (!s)
 			break;
 		/* A slab this refill empties has nothing left to own. */
-		if (s->owned || s->nr_avail > ZSLAB_MAG_BATCH - got)
+		if (s->owned || s->nr_avail > want - got)
 			own_slab(c, cc, s, cpu);
 		else
 			WRITE_ONCE(s->last_cpu, cpu);
-		got += take_from_slab(c, s, cc->objs + got, ZSLAB_MAG_BATCH - got);
+		got += take_from_slab(c, s, objs + got, want - got);
 	}
-	mag_set_count(cc, got);
 	return got;
 }
 
 /*
- * Give the @n oldest objects of a magazine back to their slabs. Objects
- * freed together mostly share a slab: each run of them is one relist.
+ * Give @n objects back to their slabs. Objects freed together mostly share
+ * a slab: each run of them is one relist.
  */
-static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
-			   unsigned int n)
+static void give_back_objs(struct zslab_cache *c, void **objs, unsigned int n)
 {
-	unsigned int count = zslab_mag_count(cc), i = 0;
+	unsigned int i = 0;
 
 	lockdep_assert_held(&c->lock);
-	n = min(n, count);
 	while (i < n) {
-		struct zslab_slab *s = our_obj_slab(cc->objs[i]);
+		struct zslab_slab *s = our_obj_slab(objs[i]);
 		enum slab_state was = slab_state(c, s);
 
 		do {
-			__set_bit(obj_index(c, s, cc->objs[i]), slab_avail(c, s));
+			__set_bit(obj_index(c, s, objs[i]), slab_avail(c, s));
 			s->nr_avail++;
 			c->nr_avail++;
-		} while (++i < n && our_obj_slab(cc->objs[i]) == s);
+		} while (++i < n && our_obj_slab(objs[i]) == s);
 		relist_slab(c, s, was);
 	}
-	memmove(cc->objs, cc->objs + n, (count - n) * sizeof(cc->objs[0]));
-	mag_set_count(cc, count - n);
+}
+
+/* Give the @n oldest objects of a magazine back to their slabs. */
+static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
+			   unsigned int n)
+{
+	n = min(n, cc->count);
+	give_back_objs(c, cc->objs, n);
+	cc->count -= n;
+	memmove(cc->objs, cc->objs + n, cc->count * sizeof(cc->objs[0]));
+}
+
+/*
+ * The fast paths own their CPU's magazine between mag_lock() and
+ * mag_unlock() and use it with plain loads and stores, as local_trylock()
+ * lets SLUB's per-CPU sheaves do: preemption off keeps us on this CPU, and
+ * busy tells an interrupt here that the magazine is half way through a
+ * change, so it leaves it alone and goes to the slabs. No atomic op and no
+ * interrupt masking: no other CPU touches a magazine while its cache is in
+ * use, and an interrupt on ours sees our stores in program order.
+ */
+static __always_inline struct zslab_cpu_cache *mag_lock(struct zslab_cache *c)
+{
+	struct zslab_cpu_cache *cc;
+
+	preempt_disable();
+	cc = this_cpu_ptr(c->cpu);
+	if (unlikely(READ_ONCE(cc->busy))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(cc->busy, true);
+	barrier();		/* busy is set before we look at the magazine */
+	return cc;
+}
+
+static __always_inline void mag_unlock(struct zslab_cpu_cache *cc)
+{
+	barrier();		/* and cleared after we are done with it */
+	WRITE_ONCE(cc->busy, false);
+	preempt_enable();
 }
 
 /* ------------------------------------------------------------------ */
@@ -593,7 +625,6 @@ static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 	struct zslab_cpu_cache *cc;
 	bool share = false;
 	unsigned long flags;
-	unsigned int count;
 	LIST_HEAD(fresh);
 	void *obj;
 
@@ -603,12 +634,18 @@ static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 			add_slab_locked(c, s);
 		/* We may be on another CPU than the fast path was. */
 		cc = this_cpu_ptr(c->cpu);
-		count = zslab_mag_count(cc);
-		if (!count)
-			count = refill_magazine(c, cc, share);
-		if (count) {
-			obj = cc->objs[--count];
-			mag_set_count(cc, count);
+		obj = NULL;
+		if (cc->busy) {
+			/* We cut into a fast path on this CPU: one object, past its magazine. */
+			take_objs(c, cc, &obj, 1, share);
+		} else {
+			if (!cc->count)
+				cc->count = take_objs(c, cc, cc->objs, ZSLAB_MAG_BATCH, share);
+			if (cc->count)
+				obj = cc->objs[--cc->count];
+		}
+		if (obj) {
+			/* Not a counter a fast path we may have cut into changes. */
 			cc->stat[ZSLAB_ALLOC_SLOW]++;
 			spin_unlock_irqrestore(&c->lock, flags);
 			return finish_alloc(c, obj, gfp);
@@ -638,28 +675,19 @@ static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp)
 {
 	struct zslab_cpu_cache *cc;
-	unsigned long state;
-	void *obj;
+	void *obj = NULL;
 
 	might_alloc(gfp);
-	/*
-	 * Pop without disabling interrupts: preemption off keeps us on this
-	 * CPU, and an interrupt that uses the magazine meanwhile changes the
-	 * tid, so our cmpxchg fails and we look again.
-	 */
-	preempt_disable();
-	cc = this_cpu_ptr(c->cpu);
-	do {
-		state = READ_ONCE(cc->state);
-		if (unlikely(!(state & ZSLAB_MAG_COUNT_MASK))) {
-			preempt_enable();
-			return alloc_slow(c, gfp);
+	cc = mag_lock(c);
+	if (likely(cc)) {
+		if (likely(cc->count)) {
+			obj = cc->objs[--cc->count];
+			cc->stat[ZSLAB_ALLOC_FAST]++;
 		}
-		obj = READ_ONCE(cc->objs[(state & ZSLAB_MAG_COUNT_MASK) - 1]);
-	} while (unlikely(this_cpu_cmpxchg(c->cpu->state, state,
-					   state + ZSLAB_MAG_TID_INC - 1) != state));
-	this_cpu_inc(c->cpu->stat[ZSLAB_ALLOC_FAST]);
-	preempt_enable();
+		mag_unlock(cc);
+	}
+	if (unlikely(!obj))
+		return alloc_slow(c, gfp);
 	return finish_alloc(c, obj, gfp);
 }
 EXPORT_SYMBOL_GPL(zslab_cache_alloc);
@@ -667,22 +695,28 @@ EXPORT_SYMBOL_GPL(zslab_cache_alloc);
 /* ------------------------------------------------------------------ */
 /* Free                                                                */
 
-/* Magazine full: return its older half to the slabs, then keep @obj. */
-static noinline void free_slow(struct zslab_cache *c, void *obj)
+/*
+ * Magazine full: return its older half to the slabs, then keep @obj. If we
+ * cut into a fast path on this CPU, @obj goes straight back to its slab.
+ */
+static noinline void free_slow(struct zslab_cache *c, struct zslab_slab *s,
+			       void *obj)
 {
 	struct zslab_cpu_cache *cc;
 	unsigned long flags;
-	unsigned int count;
 
 	spin_lock_irqsave(&c->lock, flags);
 	cc = this_cpu_ptr(c->cpu);
-	count = zslab_mag_count(cc);
-	if (count == ZSLAB_MAG_SIZE) {
-		flush_magazine(c, cc, ZSLAB_MAG_BATCH);
-		count = zslab_mag_count(cc);
+	if (cc->busy) {
+		give_back_objs(c, &obj, 1);
+	} else {
+		if (cc->count == ZSLAB_MAG_SIZE)
+			flush_magazine(c, cc, ZSLAB_MAG_BATCH);
+		cc->objs[cc->count++] = obj;
+		if (s->last_cpu != smp_processor_id())
+			cc->stat[ZSLAB_FREE_REMOTE]++;
 	}
-	cc->objs[count] = obj;
-	mag_set_count(cc, count + 1);
+	/* Not a counter a fast path we may have cut into changes. */
 	cc->stat[ZSLAB_FREE_SLOW]++;
 	spin_unlock_irqrestore(&c->lock, flags);
 }
@@ -701,7 +735,6 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 	struct zslab_cpu_cache *cc;
 	enum zslab_misuse why;
 	struct zslab_slab *s;
-	unsigned long state;
 	unsigned int idx;
 
 	if (unlikely(!obj))
@@ -719,23 +752,19 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 	if (unlikely(want_init_on_free() && !c->ctor))
 		memset(obj, 0, c->object_size);
 
-	/* Push as alloc pops: preemption off, retry if an interrupt cut in. */
-	preempt_disable();
-	cc = this_cpu_ptr(c->cpu);
-	if (unlikely(READ_ONCE(s->last_cpu) != smp_processor_id()))
-		this_cpu_inc(c->cpu->stat[ZSLAB_FREE_REMOTE]);
-	do {
-		state = READ_ONCE(cc->state);
-		if (unlikely((state & ZSLAB_MAG_COUNT_MASK) == ZSLAB_MAG_SIZE)) {
-			preempt_enable();
-			free_slow(c, obj);
+	cc = mag_lock(c);
+	if (likely(cc)) {
+		if (likely(cc->count < ZSLAB_MAG_SIZE)) {
+			cc->objs[cc->count++] = obj;
+			cc->stat[ZSLAB_FREE_FAST]++;
+			if (unlikely(READ_ONCE(s->last_cpu) != smp_processor_id()))
+				cc->stat[ZSLAB_FREE_REMOTE]++;
+			mag_unlock(cc);
 			return;
 		}
-		WRITE_ONCE(cc->objs[state & ZSLAB_MAG_COUNT_MASK], obj);
-	} while (unlikely(this_cpu_cmpxchg(c->cpu->state, state,
-					   state + ZSLAB_MAG_TID_INC + 1) != state));
-	this_cpu_inc(c->cpu->stat[ZSLAB_FREE_FAST]);
-	preempt_enable();
+		mag_unlock(cc);
+	}
+	free_slow(c, s, obj);
 }
 EXPORT_SYMBOL_GPL(zslab_cache_free);
 
@@ -879,13 +908,15 @@ EXPORT_SYMBOL_GPL(zslab_free_ref);
 /* ------------------------------------------------------------------ */
 /* Shrinking and accounting                                            */
 
+/* An IPI: a magazine a fast path is half way through stays as it is. */
 static void flush_this_cpu(void *arg)
 {
 	struct zslab_cache *c = arg;
 	struct zslab_cpu_cache *cc = this_cpu_ptr(c->cpu);
 
 	spin_lock(&c->lock);
-	flush_magazine(c, cc, ZSLAB_MAG_SIZE);
+	if (!cc->busy)
+		flush_magazine(c, cc, ZSLAB_MAG_SIZE);
 	spin_unlock(&c->lock);
 }
 

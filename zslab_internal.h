@@ -328,26 +328,18 @@ enum zslab_misuse {
 
 /*
  * Per-CPU front end: a magazine of free objects and the CPU's counters.
- * state is (tid << ZSLAB_MAG_COUNT_BITS | count): every change of the
- * magazine bumps the tid, so a fast path interrupted by one on the same CPU
- * fails its cmpxchg and retries (as SLUB's fast path does).
+ * The fast paths use both with plain loads and stores while busy is set
+ * (alloc.c, mag_lock()); an interrupt that finds busy set on its CPU leaves
+ * them to the fast path it cut into.
  */
-#define ZSLAB_MAG_COUNT_BITS	8
-#define ZSLAB_MAG_COUNT_MASK	((1UL << ZSLAB_MAG_COUNT_BITS) - 1)
-#define ZSLAB_MAG_TID_INC	(1UL << ZSLAB_MAG_COUNT_BITS)
-
 struct zslab_cpu_cache {
-	unsigned long state;
+	unsigned int count;		/* objects in objs[] */
+	bool busy;			/* a fast path is using this magazine */
 	struct zslab_slab *refill_slab;	/* the slab it owns (cache lock) */
 	u64 stat[ZSLAB_NR_STATS];
 	u64 slabs_dirtied;		/* debugfs slabs_dirtied, summed */
 	void *objs[ZSLAB_MAG_SIZE];
 };
-
-static inline unsigned int zslab_mag_count(const struct zslab_cpu_cache *cc)
-{
-	return READ_ONCE(cc->state) & ZSLAB_MAG_COUNT_MASK;
-}
 
 /*
  * A slab: slab_size bytes of objects in DRAM (exactly the bytes a zone image
