@@ -81,19 +81,6 @@ static void fail_slab_alloc_debugfs(struct dentry *dir)
 #endif
 ZSLAB_EXPORT_FOR_TESTS(zslab_fail_slab_alloc_set);
 
-/*
- * zslab_cache_alloc() and zslab_cache_free() each open a text section of
- * their own on a 1 KiB boundary: both are shorter than that, so neither
- * straddles a page, whatever else in the module grows around them. (Under
- * QEMU's TCG, the benchmark's setting, a branch to another page is a hash
- * lookup instead of a direct jump.) A section each, so that the assembler
- * never pads between functions.
- */
-void *zslab_cache_alloc(struct zslab_cache *c, gfp_t gfp)
-	__section(".text.zslab_alloc") __aligned(1024);
-void zslab_cache_free(struct zslab_cache *c, void *obj)
-	__section(".text.zslab_free") __aligned(1024);
-
 static_assert(ZSLAB_MAX_OBJS < 1U << 15, "nr_avail is 15 bits");
 
 enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
