@@ -42,13 +42,13 @@ for r in $(seq 1 "$rounds"); do
 	w=$(cstat slabs_written)
 	[ "$w" = "$dirty" ] || fail "sync wrote $w images for $dirty dirty slabs"
 	[ "$(cstat write_errors)" = 0 ] && [ "$(iostat errors)" = 0 ] || fail "write errors"
-	echo "$2 $w $(cstat slab_size) $(cstat image_bytes) $(cstat stride) $(cstat objs_per_slab)" >>/tmp/wb
+	echo "$2 $w $(cstat slab_size) $(cstat device_bytes) $(cstat stride) $(cstat objs_per_slab)" >>/tmp/wb
 	set -- $(wbc destroy)
 	[ "$1" = 0 ] || fail "destroy: $1"
 	unload
 done
 set -- $(head -n 1 /tmp/wb)
-images=$2 slab=$3 img=$4 stride=$5 nr=$6
+images=$2 slab=$3 dev_bytes=$4 stride=$5 nr=$6
 lbs=$(cat /sys/block/${ZNS#/dev/}/queue/logical_block_size)
 
 load
@@ -65,7 +65,7 @@ unload
 
 echo "# writeback: $ZNS (null_blk, memory-backed), zones 64 MiB (capacity 62 MiB), $lbs B blocks;" \
 	"cache of $objsize B objects in $slab B slabs, $mib MiB of objects = $images dirty slabs," \
-	"images of $img B; $rounds rounds, writeback_ms=0, timed around zslab_cache_sync()"
+	"$dev_bytes B of segments per sync; $rounds rounds, writeback_ms=0, timed around zslab_cache_sync()"
 set -- $enc
 awk -v lib="$1" -v tab="$2" -v n="$images" -v slab="$slab" 'BEGIN { kib = n * slab / 1024
 	printf "writeback: encode: %.1f ns per KiB of slab data with crc32c() after a copy, %.1f with the tables (one pass)\n",
