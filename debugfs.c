@@ -67,10 +67,7 @@ DEFINE_SHOW_ATTRIBUTE(zones);
 static int io_show(struct seq_file *m, void *v)
 {
 	struct zslab_dev *zd = m->private;
-	static const char *const crc_names[ZSLAB_NR_CRC_IMPLS] = {
-		[ZSLAB_CRC_LIB] = "crc32c", [ZSLAB_CRC_TABLE] = "table",
-	};
-	u64 io[ZSLAB_IO_NR], bios, crc_ns[ZSLAB_NR_CRC_IMPLS];
+	u64 io[ZSLAB_IO_NR], bios;
 	int i;
 
 	for (i = 0; i < ZSLAB_IO_NR; i++)
@@ -87,10 +84,6 @@ static int io_show(struct seq_file *m, void *v)
 		   zd->zones_open, zd->zone_budget, zd->first_data_zone);
 	spin_unlock_irq(&zd->zone_lock);
 	seq_printf(m, "writeback_ms: %u\n", READ_ONCE(zslab_writeback_ms));
-	i = zslab_image_crc_impl(crc_ns);
-	seq_printf(m, "crc32c_impl: %s\n", crc_names[i]);
-	seq_printf(m, "crc32c_ns_per_4k: %llu %llu\n", crc_ns[ZSLAB_CRC_LIB],
-		   crc_ns[ZSLAB_CRC_TABLE]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(io);

@@ -161,7 +161,7 @@ static u32 encode_data(void *dst, const struct zslab_seg_slab *l,
 		void *slot = dst + i * l->stride;
 
 		if (map_test(map, i)) {
-			crc = zslab_crc32c_copy_fast(crc, slot, src + i * l->stride,
+			crc = zslab_crc32c_copy(crc, slot, src + i * l->stride,
 						     l->object_size);
 			if (tail)
 				crc = data_zero(crc, slot + l->object_size, tail);

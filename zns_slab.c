@@ -119,7 +119,6 @@ static int __init zslab_init(void)
 		goto free;
 	}
 
-	zslab_image_choose_crc();
 	zslab_debugfs_init(zd);
 	ret = zslab_alloc_init(zd->debugfs);
 	if (ret) {

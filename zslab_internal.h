@@ -262,20 +262,9 @@ int zslab_seg_next(const void *buf, const struct zslab_seg_info *info,
 int zslab_seg_check_data(const struct zslab_seg_slab *e, const void *data,
 			 const char **why);
 
-/* The two ways slab_image.c can compute CRC32C (same values). */
-enum zslab_crc_impl {
-	ZSLAB_CRC_LIB,		/* the kernel's crc32c(): CPU instruction if any */
-	ZSLAB_CRC_TABLE,	/* our slicing-by-8 tables, copying as they sum */
-	ZSLAB_NR_CRC_IMPLS
-};
-
-u32 zslab_crc32c_copy(enum zslab_crc_impl impl, u32 crc, void *dst,
-		      const void *src, size_t len);
+/* CRC32C (slab_image.c) */
 u32 zslab_crc32c(u32 crc, const void *p, size_t len);
-u32 zslab_crc32c_copy_fast(u32 crc, void *dst, const void *src, size_t len);
-void zslab_image_choose_crc(void);
-void zslab_image_use_crc(enum zslab_crc_impl impl);
-enum zslab_crc_impl zslab_image_crc_impl(u64 ns_per_4k[ZSLAB_NR_CRC_IMPLS]);
+u32 zslab_crc32c_copy(u32 crc, void *dst, const void *src, size_t len);
 
 /* --- allocator (alloc.c) --- */
 
@@ -340,6 +329,12 @@ struct zslab_cpu_cache {
 	u64 slabs_dirtied;		/* debugfs slabs_dirtied, summed */
 	void *objs[ZSLAB_MAG_SIZE];
 };
+
+/* Objects in a magazine, for tests and accounting (racy unless it is ours). */
+static inline unsigned int zslab_mag_count(const struct zslab_cpu_cache *cc)
+{
+	return READ_ONCE(cc->count);
+}
 
 /*
  * A slab: slab_size bytes of objects in DRAM (exactly the bytes a zone image

@@ -30,11 +30,6 @@
  *                          each loop timed. Answer "encode: RET
  *                          ENCODE_NS CRC_NS". Uses the encoder zns_slab
  *                          exports for its KUnit suites.
- *   crc ROUTE              images use CRC32C route ROUTE from now on: 0
- *                          the kernel's crc32c() after a copy, 1 the
- *                          module's tables summing as they copy (what
- *                          zns_slab chose at load is in debugfs io,
- *                          crc32c_impl). VALUE: 0.
  *
  * What a sync wrote (slabs_written, bytes_written, device_bytes) is in the
  * cache's debugfs file, /sys/kernel/debug/zns_slab/cache/zslab_wb, which the
@@ -231,11 +226,6 @@ static void wb_run(char *cmd, char *result, size_t len)
 		snprintf(result, len, "%s: %d %llu %llu\n",
 			 verb, ret, value, value2);
 		return;
-	} else if (!strcmp(verb, "crc")) {
-		if (n >= 2 && mib < ZSLAB_NR_CRC_IMPLS) {
-			zslab_image_use_crc(mib);
-			ret = 0;
-		}
 	} else if (!strcmp(verb, "fill")) {
 		if (n >= 3)
 			ret = wb_fill(mib, size, order);

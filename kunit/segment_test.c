@@ -359,52 +359,6 @@ static void a_slab_read_empty_adds_no_entry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b.data_bytes, 0U);
 }
 
-static void both_crc_routes_read_each_others_segments(struct kunit *test)
-{
-	enum zslab_crc_impl was = zslab_image_crc_impl(NULL);
-	struct zslab_seg_info info;
-	struct seg_fixture *f;
-	const char *why = NULL;
-
-	zslab_image_use_crc(ZSLAB_CRC_LIB);
-	f = make_segment(test, 512);
-	zslab_image_use_crc(ZSLAB_CRC_TABLE);
-	KUNIT_EXPECT_EQ_MSG(test, decode(f, f->len, &info, &why), 0, "%s", why);
-	f = make_segment(test, 4096);
-	zslab_image_use_crc(ZSLAB_CRC_LIB);
-	KUNIT_EXPECT_EQ_MSG(test, decode(f, f->len, &info, &why), 0, "%s", why);
-	KUNIT_EXPECT_EQ(test, f->a.data_crc, ~crc32c(~0U, f->buf + 4096, 4096));
-	zslab_image_use_crc(was);
-}
-
-/* The table route copies and sums any length at any alignment as crc32c(). */
-static void table_route_copies_and_sums_as_crc32c(struct kunit *test)
-{
-	u8 *src = kunit_kmalloc(test, 4200, GFP_KERNEL);
-	u8 *dst = kunit_kmalloc(test, 4200, GFP_KERNEL);
-	unsigned int off, len;
-
-	KUNIT_ASSERT_TRUE(test, src && dst);
-	get_random_bytes(src, 4200);
-	for (off = 0; off < 8; off++) {
-		for (len = 0; len <= 4096; len = len < 70 ? len + 1 : len * 2) {
-			u32 want = crc32c(~0U, src + off, len);
-
-			memset(dst, 0xee, 4200);
-			KUNIT_EXPECT_EQ_MSG(test, zslab_crc32c_copy(ZSLAB_CRC_TABLE, ~0U,
-					    dst + 7 - off, src + off, len), want,
-					    "copy off %u len %u", off, len);
-			KUNIT_EXPECT_EQ_MSG(test, memcmp(dst + 7 - off, src + off, len), 0,
-					    "copied off %u len %u", off, len);
-			KUNIT_EXPECT_EQ_MSG(test, dst[7 - off + len], 0xee,
-					    "past the end off %u len %u", off, len);
-			KUNIT_EXPECT_EQ_MSG(test, zslab_crc32c_copy(ZSLAB_CRC_TABLE, ~0U,
-					    NULL, src + off, len), want,
-					    "sum off %u len %u", off, len);
-		}
-	}
-}
-
 static struct kunit_case segment_test_cases[] = {
 	KUNIT_CASE(summary_sizes_follow_the_block_size),
 	KUNIT_CASE(full_segments_cost_at_most_4_percent),
@@ -416,8 +370,6 @@ static struct kunit_case segment_test_cases[] = {
 	KUNIT_CASE(truncated_summaries_are_refused),
 	KUNIT_CASE(zeroed_and_random_blocks_are_not_segments),
 	KUNIT_CASE(a_slab_read_empty_adds_no_entry),
-	KUNIT_CASE(both_crc_routes_read_each_others_segments),
-	KUNIT_CASE(table_route_copies_and_sums_as_crc32c),
 	{}
 };
 

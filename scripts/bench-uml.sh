@@ -8,12 +8,10 @@
 #   alloc      the zslab-vs-SLUB table, booted twice: with init_on_alloc=1
 #              (the kernel's default, as in Debian's stock kernels:
 #              CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y) and with init_on_alloc=0.
-#   writeback  the CPU cost of encoding slab images, in ns per KiB of slab
-#              data, with each CRC32C route (the kernel's crc32c() after a
-#              copy, and the module's tables summing as they copy); then MB/s
-#              of slab data zslab_cache_sync() writes to the null_blk
-#              (memory-backed: the device costs little, so the module's own
-#              work shows).
+#   writeback  the CPU cost of encoding slabs into segments, in ns per KiB
+#              of slab data; then MB/s of slab data zslab_cache_sync()
+#              writes to the null_blk (memory-backed: the device costs
+#              little, so the module's own work shows).
 #
 # Under QEMU TCG every instruction is emulated at costs that are not a
 # CPU's (atomics, page crossings, the CRC32 instruction); UML runs the same

@@ -364,8 +364,7 @@ calc "printf \"writeback: rewrite (every slab superseded, %.1f zone resets per s
 encode_cost() {
 	if [ "$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0)" = "load: ok" ] &&
 		[ "$(ztool load /test/zslab_wbbench.ko)" = "load: ok" ]; then
-		echo "$(wbc encode $slabs $slab $objsize $stride $objs_per_slab $lbs)" \
-			"$(iostat crc32c_impl) $(iostat crc32c_ns_per_4k)"
+		wbc encode $slabs $slab $objsize $stride $objs_per_slab $lbs
 	fi
 	cleanup
 }
@@ -374,7 +373,6 @@ set -- $(encode_cost)
 calc "printf \"writeback: CPU: encoding %.0f ns per KiB of slab data (%.0f MB/s), %.0f%% of the median fresh sync on one CPU;" \
 	"crc32c() over a slab's data, for scale: %.0f ns per KiB\n\"," \
 	"$2 / ($slabs * $slab / 1024), $slabs * $slab / $2 * 1000, $2 / ($z_ms * 1e4), $3 / ($slabs * $slab / 1024)"
-echo "writeback: CPU: CRC32C route chosen at load: $4 (per 4 KiB: crc32c() $5 ns, table $6 ns)"
 echo "writeback: done"
 EOF
 
