@@ -763,6 +763,46 @@ static void fast_and_slow_paths_are_counted(struct kunit *test)
 	zslab_cache_destroy(c);
 }
 
+/*
+ * An interrupt that cuts into a fast path finds its CPU's magazine busy: it
+ * takes its object from the slabs and gives it back there, and leaves the
+ * magazine the fast path is changing as it was. Here the busy flag is set
+ * by hand, as a fast path half way through would have it.
+ */
+static void an_interrupt_leaves_a_busy_magazine_alone(struct kunit *test)
+{
+	struct zslab_cache *c = make_cache(test, "kt-busy", 64, 0, 0, NULL);
+	unsigned int count, after_alloc, after_free;
+	struct zslab_cpu_cache *cc;
+	void *warm, *obj, *top;
+
+	warm = zslab_cache_alloc(c, GFP_KERNEL);	/* the magazine is filled */
+	KUNIT_ASSERT_NOT_NULL(test, warm);
+
+	/* No KUNIT_EXPECT in here: a failure report may sleep. */
+	preempt_disable();
+	cc = this_cpu_ptr(c->cpu);
+	count = zslab_mag_count(cc);
+	top = count ? cc->objs[count - 1] : NULL;
+	WRITE_ONCE(cc->busy, true);
+	obj = zslab_cache_alloc(c, GFP_ATOMIC);
+	after_alloc = zslab_mag_count(cc);
+	zslab_cache_free(c, obj);
+	after_free = zslab_mag_count(cc);
+	WRITE_ONCE(cc->busy, false);
+	preempt_enable();
+
+	KUNIT_EXPECT_GT(test, count, 0U);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_PTR_NE(test, obj, top);
+	KUNIT_EXPECT_EQ(test, after_alloc, count);
+	KUNIT_EXPECT_EQ(test, after_free, count);
+	KUNIT_EXPECT_EQ(test, info_of(c).active_objs, 1UL);
+	zslab_cache_free(c, warm);
+	expect_no_duplicate_objects(test, c);
+	zslab_cache_destroy(c);
+}
+
 /* --- concurrency --- */
 
 #define STRESS_SLOTS 128
@@ -924,6 +964,7 @@ static struct kunit_case alloc_test_cases[] = {
 	KUNIT_CASE(retired_slabs_are_freed_with_writeback_off),
 	KUNIT_CASE(dram_overhead_of_128b_objects_is_at_most_2_percent),
 	KUNIT_CASE(fast_and_slow_paths_are_counted),
+	KUNIT_CASE(an_interrupt_leaves_a_busy_magazine_alone),
 	KUNIT_CASE(concurrent_alloc_free_on_all_cpus_keeps_contents),
 	{}
 };
