@@ -142,6 +142,19 @@ static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
 }
 
 /*
+ * Whether @obj is a direct-map address with a struct page behind it, so
+ * that virt_to_head_page() may be read: virt_addr_valid() less its
+ * kernel-image case (no slab lives there), and inline, so that a free makes
+ * no call for it (under QEMU TCG that call was most of what the section
+ * cache this replaces saved).
+ */
+static __always_inline bool obj_has_page(const void *obj)
+{
+	return (unsigned long)obj >= PAGE_OFFSET && obj < high_memory &&
+	       pfn_valid(PHYS_PFN(__pa(obj)));
+}
+
+/*
  * The slab holding @obj, if @obj is a live-or-free object start of cache @c.
  * Otherwise NULL, with the kind of misuse in @why.
  */
@@ -153,8 +166,7 @@ checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
 	struct page *page;
 	unsigned long offset;
 
-	/* A direct-map address with a struct page behind it, before we read that. */
-	if (unlikely(!virt_addr_valid(obj))) {
+	if (unlikely(!obj_has_page(obj))) {
 		*why = ZSLAB_MISUSE_FOREIGN;
 		return NULL;
 	}
