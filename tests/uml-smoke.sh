@@ -2,8 +2,9 @@
 # UML smoke test (make check): the module built for ARCH=um loads on the
 # zoned null_blk of scripts/uml.sh, sees its geometry, serves a cache whose
 # slabs reach the device, and unloads cleanly.
+# UML's one block device is the zoned null_blk; there is no conventional one.
+ZNS=/dev/nullb0 CONV=none
 . /test/lib.sh
-ZNS=/dev/nullb0
 
 dev() { sed -n "s/^$1: //p" $DBG/device; }
 zstat() { sed -n "s/^$1: //p" $DBG/cache/tc0; }
