@@ -422,12 +422,6 @@ static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 /* Moving objects between magazines and slabs (cache lock held)       */
 
 /*
- * Slow paths change a magazine with interrupts off on its own CPU, and only
- * when busy is clear (no fast path is half way through it), or at destroy,
- * with nobody using the cache.
- */
-
-/*
  * Take up to @want objects from @s, which own_slab() gave this CPU, in
  * ascending address order: a word of the avail bitmap at a time, so a
  * refill costs a find-first-set per object rather than a bitmap search.
@@ -588,7 +582,9 @@ static void flush_magazine(struct zslab_cache *c, struct zslab_cpu_cache *cc,
  * busy tells an interrupt here that the magazine is half way through a
  * change, so it leaves it alone and goes to the slabs. No atomic op and no
  * interrupt masking: no other CPU touches a magazine while its cache is in
- * use, and an interrupt on ours sees our stores in program order.
+ * use, and an interrupt on ours sees our stores in program order. Slow paths
+ * change a magazine only with interrupts off on its CPU and busy clear, or
+ * when nothing can run on it (destroy, a dead CPU).
  */
 static __always_inline struct zslab_cpu_cache *mag_lock(struct zslab_cache *c)
 {
