@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$ZSLAB_ROOT"
 
 cases=${BENCH_CASES:-alloc writeback}
-reps=${BENCH_REPS:-15}
+reps=${BENCH_REPS:-40}
 wb_rounds=${BENCH_WB_ROUNDS:-9}
 wb_mib=${BENCH_WB_MIB:-64}
 wb_objsize=${BENCH_WB_OBJSIZE:-512}

@@ -35,7 +35,7 @@
 #
 #   BENCH_ON="uml tcg"      where to run them: UML, QEMU TCG [both]
 #   BENCH_CASES="alloc writeback"  which benchmarks to run [both]
-#   BENCH_REPS=N            timed repetitions per allocator and case [15]
+#   BENCH_REPS=N            timed repetitions per allocator and case [15; UML 40]
 #                           (interleaved; best of them: each run is a few ms,
 #                           and host noise under TCG is ten percent)
 #   BENCH_WB_ROUNDS=N       writeback rounds (zslab and fio once each) [9]
@@ -90,7 +90,8 @@ bash scripts/setup.sh
 uml_rc=0
 if [ $on_uml = 1 ]; then
 	log "UML: building (the kernel is cached after its first build) and running the benchmarks"
-	BENCH_CASES=$cases BENCH_REPS=$reps BENCH_WB_ROUNDS=$wb_rounds BENCH_WB_MIB=$wb_mib \
+	# A UML table takes seconds, not minutes: 40 repetitions unless told.
+	BENCH_CASES=$cases BENCH_REPS=${BENCH_REPS:-40} BENCH_WB_ROUNDS=$wb_rounds BENCH_WB_MIB=$wb_mib \
 		BENCH_WB_OBJSIZE=$wb_objsize BENCH_WB_ORDER=$wb_order bash scripts/bench-uml.sh || uml_rc=$?
 	log "UML part took $(($(date +%s) - start)) s"
 fi
