@@ -64,6 +64,31 @@ static int zones_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zones);
 
+static int superblock_show(struct seq_file *m, void *v)
+{
+	const struct zslab_sb_info *si = &((struct zslab_dev *)m->private)->sb;
+	const struct zslab_sb_geo *g = &si->sb.geo;
+
+	seq_printf(m, "magic: 0x%08x\nversion: %u\n", ZSLAB_SB_MAGIC, ZSLAB_SB_VERSION);
+	seq_printf(m, "uuid: %pUb\ngeneration: %llu\ncreated: %llu\n",
+		   si->sb.uuid, si->sb.generation, si->sb.created);
+	seq_printf(m, "capacity_bytes: %llu\n", g->capacity << SECTOR_SHIFT);
+	seq_printf(m, "zone_size_bytes: %llu\n", g->zone_sectors << SECTOR_SHIFT);
+	seq_printf(m, "zone_capacity_bytes: %llu\n", g->zone_capacity << SECTOR_SHIFT);
+	seq_printf(m, "nr_zones: %u\nlogical_block_size: %u\n", g->nr_zones, g->lbs);
+	seq_printf(m, "max_open_zones: %u\nmax_active_zones: %u\n",
+		   g->max_open, g->max_active);
+	seq_printf(m, "zone_append_max_bytes: %llu\n",
+		   (u64)g->max_append_sectors << SECTOR_SHIFT);
+	seq_printf(m, "meta_zones: %u %u\nfirst_data_zone: %u\n",
+		   g->meta_zone[0], g->meta_zone[1], g->first_data_zone);
+	seq_printf(m, "zone: %u\nsector: %llu\n", si->zone, (u64)si->sector);
+	seq_printf(m, "loaded_as: %s\nzones_reset_at_load: %u\n",
+		   zslab_sb_origin_name(si->origin), si->zones_reset);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(superblock);
+
 static int io_show(struct seq_file *m, void *v)
 {
 	struct zslab_dev *zd = m->private;
@@ -191,6 +216,7 @@ void zslab_debugfs_init(struct zslab_dev *zd)
 	zd->debugfs = debugfs_create_dir(ZSLAB_NAME, NULL);
 	debugfs_create_file("device", 0444, zd->debugfs, zd, &device_fops);
 	debugfs_create_file("zones", 0444, zd->debugfs, zd, &zones_fops);
+	debugfs_create_file("superblock", 0444, zd->debugfs, zd, &superblock_fops);
 	debugfs_create_file("caches", 0444, zd->debugfs, NULL, &caches_fops);
 	debugfs_create_file("io", 0444, zd->debugfs, zd, &io_fops);
 	zd->debugfs_caches = debugfs_create_dir("cache", zd->debugfs);

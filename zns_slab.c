@@ -14,6 +14,10 @@ static char *device;
 module_param(device, charp, 0444);
 MODULE_PARM_DESC(device, "Path of the host-managed zoned block device to own, e.g. /dev/nvme0n2 (required)");
 
+static bool format;
+module_param(format, bool, 0444);
+MODULE_PARM_DESC(format, "Wipe the device and write a fresh superblock, whatever it holds (default 0: refuse a device that is not zns_slab's)");
+
 struct zslab_dev *zslab_device;
 ZSLAB_EXPORT_FOR_TESTS(zslab_device);
 
@@ -53,7 +57,10 @@ static int zslab_open_device(struct zslab_dev *zd)
 	return 0;
 }
 
-/* Open, check and map the device; nothing is written to it here. */
+/*
+ * Open, check and map the device, then recognise it by its superblock:
+ * nothing is written to it before all of that has passed.
+ */
 static int zslab_attach_device(struct zslab_dev *zd)
 {
 	const char *why;
@@ -72,8 +79,14 @@ static int zslab_attach_device(struct zslab_dev *zd)
 	ret = zslab_report_zones(zd);
 	if (ret)
 		goto close;
+	ret = zslab_sb_load(zd, format);
+	if (ret)
+		goto zones;
 	return 0;
 
+zones:
+	kvfree(zd->zones);
+	zd->zones = NULL;
 close:
 	zslab_close_bdev(&zd->handle);
 	return ret;
@@ -111,7 +124,13 @@ static int __init zslab_init(void)
 	ret = zslab_attach_device(zd);
 	if (ret)
 		goto free;
-	zslab_zones_init(zd);
+	ret = zslab_zones_init(zd);
+	if (ret) {
+		pr_err("%s: %s: zones open or closed at load leave no zone to write data to (%d)\n",
+		       ZSLAB_NAME, zd->path, ret);
+		zslab_detach_device(zd);
+		goto free;
+	}
 	ret = zslab_writeback_init(zd);
 	if (ret) {
 		pr_err("%s: %s: cannot set up writeback (%d)\n", ZSLAB_NAME, zd->path, ret);

@@ -294,14 +294,67 @@ const char *zslab_zone_use_name(u8 use)
 	return use < ARRAY_SIZE(zone_use_names) ? zone_use_names[use] : "unknown";
 }
 
+static bool cond_is_open(u8 cond)
+{
+	return cond == BLK_ZONE_COND_IMP_OPEN || cond == BLK_ZONE_COND_EXP_OPEN;
+}
+
+static bool cond_is_active(u8 cond)
+{
+	return cond_is_open(cond) || cond == BLK_ZONE_COND_CLOSED;
+}
+
+/**
+ * zslab_zone_budget() - How many zones can be open for data at once?
+ * @zd: the device, zones reported.
+ * @resetting: zones about to be reset (they hold nothing then), or NULL.
+ *
+ * Zones open or closed on the device hold its open and active resources,
+ * whoever opened them: only what the limits leave after those counts. One
+ * open and one active resource stay for the metadata zone we append to
+ * (more active ones if both metadata zones are open or closed).
+ *
+ * Return: the budget; 0 or less when nothing is left for data.
+ */
+int zslab_zone_budget(const struct zslab_dev *zd, const unsigned long *resetting)
+{
+	unsigned int i, meta[2], first_data, open = 0, active = 0, meta_active = 0;
+	int budget = INT_MAX;
+
+	zslab_sb_meta_zones(zd, meta, &first_data);
+	for (i = 0; i < zd->geo.nr_zones; i++) {
+		u8 cond = zd->zones[i].cond;
+
+		if (resetting && test_bit(i, resetting))
+			continue;
+		if (i == meta[0] || i == meta[1]) {
+			meta_active += cond_is_active(cond);
+			continue;
+		}
+		open += cond_is_open(cond);
+		active += cond_is_active(cond);
+	}
+	if (zd->geo.max_open)
+		budget = min_t(int, budget, (int)zd->geo.max_open - open - 1);
+	if (zd->geo.max_active)
+		budget = min_t(int, budget, (int)zd->geo.max_active - active -
+			       max(1U, meta_active));
+	return budget == INT_MAX ? ZSLAB_DEFAULT_ZONE_BUDGET : budget;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_budget);
+
 /*
  * Sort zones by what they are for, and size the token budget: the zones we
- * keep open for data at once stay one below the device's open and active
- * limits, leaving a token for metadata writes.
+ * keep open for data at once stay within what the device's open and active
+ * limits leave, less a token for metadata writes.
+ *
+ * Return: 0, or -ETOOMANYREFS when zones open or closed at load leave no
+ * zone to write data to.
  */
 int zslab_zones_init(struct zslab_dev *zd)
 {
-	unsigned int i, reserved = 0, limit;
+	unsigned int i, reserved = 0;
+	int budget;
 
 	for (i = 0; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone *z = &zd->zones[i];
@@ -320,12 +373,10 @@ int zslab_zones_init(struct zslab_dev *zd)
 			zd->first_data_zone = i + 1;
 	}
 
-	limit = zd->geo.max_open;
-	if (zd->geo.max_active && (!limit || zd->geo.max_active < limit))
-		limit = zd->geo.max_active;
-	zd->zone_budget = limit ? max(1U, limit - 1) : ZSLAB_DEFAULT_ZONE_BUDGET;
+	budget = zslab_zone_budget(zd, NULL);
+	zd->zone_budget = max(budget, 0);
 	zd->zones_open = 0;
-	return 0;
+	return budget > 0 ? 0 : -ETOOMANYREFS;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_zones_init);
 

@@ -121,6 +121,103 @@ struct zslab_img_buf {
 	void *mem;			/* buf_bytes, kvmalloc()ed */
 };
 
+/*
+ * --- superblock (superblock_format.c: the format; superblock.c: its I/O) ---
+ * One logical block in one of the two metadata zones, appended at the write
+ * pointer; the newest generation over both zones is the device's superblock.
+ * The on-disk layout is documented in the README.
+ */
+#define ZSLAB_SB_MAGIC		0x4253535aU	/* "ZSSB" */
+#define ZSLAB_SB_VERSION	2
+#define ZSLAB_SB_BYTES		512		/* summed by the CRC; the rest is zero */
+
+struct zslab_sb_disk {
+	__le32 magic;
+	__le16 version;
+	__le16 sb_bytes;	/* ZSLAB_SB_BYTES */
+	__le32 crc;		/* CRC32C of sb_bytes bytes, this field as zero */
+	__le32 flags;		/* none defined: zero */
+	__le64 generation;	/* grows by one with every superblock written */
+	u8 uuid[16];		/* made at format time */
+	__le64 created;		/* format time, seconds since the epoch */
+	__le64 capacity;	/* device size, 512 B sectors */
+	__le64 zone_sectors;
+	__le64 zone_capacity;	/* smallest writable capacity, sectors */
+	__le32 nr_zones;
+	__le32 lbs;
+	__le32 max_open;	/* the device's limits then: informational */
+	__le32 max_active;
+	__le32 max_append_sectors;
+	__le32 meta_zone[2];	/* zone indexes of the two metadata zones */
+	__le32 first_data_zone;
+} __packed;
+
+/* The geometry a device was formatted with, in CPU byte order. */
+struct zslab_sb_geo {
+	u64 capacity;
+	u64 zone_sectors;
+	u64 zone_capacity;
+	u32 nr_zones;
+	u32 lbs;
+	u32 max_open;
+	u32 max_active;
+	u32 max_append_sectors;
+	u32 meta_zone[2];
+	u32 first_data_zone;
+};
+
+struct zslab_sb {
+	u64 generation;
+	u8 uuid[16];
+	u64 created;
+	struct zslab_sb_geo geo;
+};
+
+/* What the last block of one metadata zone turned out to be. */
+struct zslab_sb_slot {
+	bool empty;		/* the zone holds nothing */
+	bool full;		/* no room for another superblock */
+	int err;		/* zslab_sb_decode() of its last block */
+	const char *why;	/* its reason when err != 0 */
+	struct zslab_sb sb;	/* valid when !empty && !err */
+};
+
+/* What the two metadata zones together say about the device. */
+enum zslab_sb_verdict {
+	ZSLAB_SB_BLANK,		/* both empty: never formatted */
+	ZSLAB_SB_OURS,		/* a valid superblock, newest in *cur */
+	ZSLAB_SB_FOREIGN,	/* data that is no superblock of ours */
+	ZSLAB_SB_NEWER,		/* a format version this module does not know */
+	ZSLAB_SB_DAMAGED,	/* our magic, but the block does not check out */
+	ZSLAB_SB_MISMATCH,	/* ours, formatted with another geometry */
+};
+
+/* How this load found the device (debugfs superblock "loaded_as"). */
+enum zslab_sb_origin {
+	ZSLAB_SB_FORMATTED,	/* was empty: formatted */
+	ZSLAB_SB_FOUND,		/* was ours */
+	ZSLAB_SB_WIPED,		/* format=1 wiped it */
+};
+
+/* The superblock in force while the module is loaded. */
+struct zslab_sb_info {
+	struct zslab_sb sb;
+	unsigned int zone;	/* where its newest copy lies */
+	sector_t sector;	/* absolute */
+	unsigned int zones_reset;	/* data zones reset at load */
+	enum zslab_sb_origin origin;
+};
+
+void zslab_sb_encode(void *buf, unsigned int lbs, const struct zslab_sb *sb);
+int zslab_sb_decode(const void *buf, size_t len, unsigned int lbs,
+		    struct zslab_sb *sb, const char **why);
+const char *zslab_sb_geo_mismatch(const struct zslab_sb_geo *sb,
+				  const struct zslab_sb_geo *dev);
+enum zslab_sb_verdict zslab_sb_choose(const struct zslab_sb_slot slot[2],
+				      unsigned int *cur, const char **why);
+unsigned int zslab_sb_next_slot(const struct zslab_sb_slot slot[2],
+				unsigned int cur);
+
 /* The one device the module owns while loaded. */
 struct zslab_dev {
 	struct zslab_bdev_handle handle;
@@ -157,6 +254,8 @@ struct zslab_dev {
 
 	struct dentry *debugfs;
 	struct dentry *debugfs_caches;	/* cache/: one stats file per cache */
+
+	struct zslab_sb_info sb;	/* superblock.c */
 };
 
 extern struct zslab_dev *zslab_device;
@@ -523,6 +622,13 @@ extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
 
 /* readback.c */
 int zslab_read_slab_data(struct zslab_cache *c, struct zslab_slab *s, void *buf);
+
+/* superblock.c: at load, before anything is written */
+int zslab_sb_load(struct zslab_dev *zd, bool format);
+void zslab_sb_meta_zones(const struct zslab_dev *zd, unsigned int meta[2],
+			 unsigned int *first_data_zone);
+int zslab_zone_budget(const struct zslab_dev *zd, const unsigned long *resetting);
+const char *zslab_sb_origin_name(enum zslab_sb_origin o);
 
 /* debugfs.c */
 void zslab_debugfs_init(struct zslab_dev *zd);
