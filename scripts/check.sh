@@ -192,24 +192,24 @@ vm_run() {
 
 if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
-	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh caches.sh writeback.sh zonefill.sh \
+	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=60 stress.sh faults.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
 	# install.sh runs last: its modprobe -r also unloads what zns_slab used.
 	vm_run stock-64M-4k --kernel stock --zone-size 64M --zone-cap 62M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh install.sh
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
-		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
+		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh
 fi
 # Debian 6.12 on one geometry (each boot adds a few minutes to a cold run).
 if [ -n "$stock612" ] && [ -f "$stock612/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock-6.12.cpio.gz"
 	vm_run stock-6.12-64M-4k --kernel stock-6.12 --zone-size 64M --zone-cap 62M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh caches.sh writeback.sh zonefill.sh \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh install.sh
 fi
 

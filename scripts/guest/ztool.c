@@ -20,6 +20,10 @@
  *                                     free slot zero, no slab the client
  *                                     emptied shown live. Prints a summary
  *                                     line; exits 0 with no mismatch
+ *   ztool sbcrc FILE                  store in FILE (a zns_slab superblock
+ *                                     block) the CRC32C its fields call for,
+ *                                     so a test can forge a superblock that
+ *                                     is valid but says something else
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +57,8 @@ static const char *errno_name(int e)
 	case EIO: return "EIO";
 	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case EUCLEAN: return "EUCLEAN";
+	case EMEDIUMTYPE: return "EMEDIUMTYPE";
+	case ETOOMANYREFS: return "ETOOMANYREFS";
 	default: return "E?";
 	}
 }
@@ -375,6 +381,31 @@ static int witness(char **argv)
 	return mismatches || undecodable;
 }
 
+/* The superblock's CRC: its first 512 bytes with the crc field (8..11) zero. */
+static int sbcrc(const char *path)
+{
+	unsigned char b[512];
+	unsigned int crc;
+	FILE *f = fopen(path, "r+b");
+
+	if (!f || fread(b, 1, sizeof(b), f) != sizeof(b)) {
+		perror(path);
+		return 1;
+	}
+	memset(b + 8, 0, 4);
+	crc_init();
+	crc = ~crc32c(~0U, b, sizeof(b));
+	b[8] = crc;
+	b[9] = crc >> 8;
+	b[10] = crc >> 16;
+	b[11] = crc >> 24;
+	if (fseek(f, 8, SEEK_SET) || fwrite(b + 8, 1, 4, f) != 4 || fclose(f)) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "load"))
@@ -383,7 +414,9 @@ int main(int argc, char **argv)
 		return hold(argv);
 	if (argc == 5 && !strcmp(argv[1], "witness"))
 		return witness(argv);
+	if (argc == 3 && !strcmp(argv[1], "sbcrc"))
+		return sbcrc(argv[2]);
 	fprintf(stderr, "usage: ztool load MODULE.ko [PARAMS...] | ztool hold DEVICE SECONDS |\n"
-		"       ztool witness DEVICE CACHE_ID OBJECTS\n");
+		"       ztool witness DEVICE CACHE_ID OBJECTS | ztool sbcrc FILE\n");
 	return 2;
 }
