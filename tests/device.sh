@@ -1,6 +1,7 @@
 # Integration: zns_slab takes the emulated ZNS namespace, shows exactly what
 # the device reports, refuses every bad device or parameter with the right
-# errno and one pr_err line, writes nothing, and loads/unloads cleanly.
+# errno and one pr_err line naming the problem, writes nothing when it
+# refuses, and loads/unloads cleanly.
 . /test/lib.sh
 
 lbs=$(cat /sys/block/${ZNS#/dev/}/queue/logical_block_size)
