@@ -7,6 +7,7 @@
 # make demo       set up, boot the module in a QEMU VM with an emulated ZNS SSD
 # make check      set up, build, run KUnit and integration tests
 # make bench      set up, run the benchmarks in the stock-kernel VM
+# make fuzz       fuzz the decoders in userspace for FUZZ_SECONDS (default 600)
 
 ifdef KVER
 KDIR ?= /lib/modules/$(KVER)/build
@@ -56,4 +57,9 @@ check:
 bench:
 	bash scripts/bench.sh
 
-.PHONY: all modules install kdir clean demo check bench
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash scripts/setup.sh
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+.PHONY: all modules install kdir clean demo check bench fuzz

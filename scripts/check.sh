@@ -54,10 +54,10 @@ if [ -f "$debug/build.log" ]; then
 		not_ok "sparse (make C=2): ${s:-sparse did not run}"
 fi
 # Version checks live in compat.h only; checkpatch mistakes LINUX_VERSION_CODE
-# for a constant there. scripts/ holds userspace helpers, not kernel code.
+# for a constant there. scripts/ and fuzz/ hold userspace code, not kernel code.
 cp_out=$(perl "$kdir/scripts/checkpatch.pl" --no-tree --terse --show-types \
 	--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-	-f $(git ls-files '*.c' '*.h' ':!scripts' 2>/dev/null || ls ./*.[ch] kunit/*.c) 2>&1 |
+	-f $(git ls-files '*.c' '*.h' ':!scripts' ':!fuzz' 2>/dev/null || ls ./*.[ch] kunit/*.c) 2>&1 |
 	grep -E ': (WARNING|ERROR|CHECK):' | head -n 10)
 [ -z "$cp_out" ] && ok "checkpatch.pl: clean" || not_ok "checkpatch.pl: $cp_out"
 
@@ -133,6 +133,13 @@ dkms_check() {
 	rm -rf "$scratch"
 }
 dkms_check
+# --- decoders under libFuzzer, ASan and UBSan (userspace) ---
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) ok "${line#PASS }" ;;
+	"FAIL "*) not_ok "${line#FAIL }" ;;
+	esac
+done < <(bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}")
 
 # --- VM runs ---
 # vm_run LABEL VM_OPTIONS... -- [NAME=VALUE...] SCRIPT...: one boot running

@@ -9,7 +9,8 @@ set -euo pipefail
 pkgs=(build-essential linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 dkms
 	qemu-system-x86 busybox-static nvme-cli blktrace fio cpio kmod flex bison
-	libelf-dev libssl-dev bc xz-utils dwarves sparse)
+	libelf-dev libssl-dev bc xz-utils dwarves sparse
+	clang-14 libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
