@@ -201,6 +201,8 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
 	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=60 stress.sh faults.sh
+	# A boot of its own: the guest is reset mid-writeback and runs it again.
+	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
@@ -211,6 +213,8 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh
+	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
+		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
 fi
 # Debian 6.12 on one geometry (each boot adds a few minutes to a cold run).
 if [ -n "$stock612" ] && [ -f "$stock612/zns_slab.ko" ]; then

@@ -24,12 +24,18 @@
 #                             (benchmarks: no host page fault on the guest's
 #                             first touch of a page, which would land on
 #                             whichever side touched it first)
+#   --reset-on-marker MIN:MAX crash tests: each time the guest prints a line
+#                             ZSLAB-RESET-ARM, reset it (monitor system_reset,
+#                             a hard reset inside the same QEMU process, so
+#                             zone state survives: DESIGN §7) after a random
+#                             MIN..MAX ms; /init runs again. QEMU runs without
+#                             -no-reboot and is quit once the guest is done.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=stock zone_size=64M zone_cap=62M zones=16 max_open=8 max_active=12
 zasl=5 lbs=4096 image_dir= timeout_s=600 log=$ZSLAB_OUT/vm-console.log
-cpus=2 mem=2G prealloc=() extra_append=
+cpus=2 mem=2G prealloc=() extra_append= reset_ms=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -47,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--prealloc) prealloc=(-mem-prealloc); shift ;;
 	--append) extra_append=$2; shift 2 ;;
+	--reset-on-marker) reset_ms=$2; shift 2 ;;
 	--) shift; break ;;
 	*) die "vm.sh: unknown option $1" ;;
 	esac
@@ -89,20 +96,63 @@ append="console=ttyS0 loglevel=4 panic=-1 oops=panic rdinit=/init"
 [ "$kernel" = debug ] && append="$append kasan.fault=report init_on_alloc=1 init_on_free=1"
 [ -n "$extra_append" ] && append="$append $extra_append"
 
+# Crash tests: the monitor on a pipe pair the host writes commands into,
+# the guest reboots instead of powering off, and /init waits at its end for
+# the host to quit QEMU (its reboot would start the tests again).
+reboot_opts=(-no-reboot -monitor none)
+if [ -n "$reset_ms" ]; then
+	mon=$work/monitor
+	mkfifo "$mon.in" "$mon.out"
+	reboot_opts=(-chardev "pipe,id=mon,path=$mon" -mon chardev=mon,mode=readline -monitor none)
+	append="$append zslab.hold_at_exit"
+fi
+
+# reset_watch MIN MAX: reset the guest MIN..MAX ms after each ZSLAB-RESET-ARM
+# it prints, quit QEMU once it printed ZSLAB-DMESG-END.
+reset_watch() {
+	local min=$1 max=$2 armed=0 n d end=$((SECONDS + timeout_s)) drain
+	cat "$mon.out" >/dev/null &
+	drain=$!
+	trap 'kill $drain 2>/dev/null; exit 0' TERM
+	while [ $SECONDS -lt $end ]; do
+		n=$(grep -c '^ZSLAB-RESET-ARM' "$log" 2>/dev/null)
+		if [ "${n:-0}" -gt $armed ]; then
+			armed=$n
+			d=$((min + RANDOM % (max - min + 1)))
+			sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
+			echo system_reset >"$mon.in"
+			log "vm: system_reset $d ms after reset marker $n"
+		fi
+		if grep -q '^ZSLAB-DMESG-END' "$log" 2>/dev/null; then
+			echo quit >"$mon.in"
+			break
+		fi
+		sleep 0.1
+	done
+	kill $drain 2>/dev/null
+}
+
 # -cpu max without ERMS/FSRM: TCG emulates "rep movsb" a byte at a time,
 # which those flags make the kernel's memcpy() and memset() use; without
 # them they use "rep movsq", several times faster under emulation.
 set +e
+watcher=
+if [ -n "$reset_ms" ]; then
+	rm -f "$log"
+	reset_watch "${reset_ms%%:*}" "${reset_ms##*:}" &
+	watcher=$!
+fi
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -accel tcg,thread=multi -cpu max,-erms,-fsrm -smp "$cpus" -m "$mem" "${prealloc[@]}" \
 	-kernel "$kimage" -initrd "$work/initrd" -append "$append" \
-	-display none -monitor none -serial "file:$log" -no-reboot \
+	-display none -serial "file:$log" "${reboot_opts[@]}" \
 	-drive "file=$zns_img,id=zns,format=raw,if=none" \
 	-drive "file=$conv_img,id=conv,format=raw,if=none" \
 	-device "nvme,id=nvme0,serial=zslab0,zoned.zasl=$zasl" \
 	-device "nvme-ns,drive=zns,bus=nvme0,nsid=1,logical_block_size=$lbs,physical_block_size=$lbs,zoned=true,zoned.zone_size=$zone_size,zoned.zone_capacity=$zone_cap,zoned.max_open=$max_open,zoned.max_active=$max_active" \
 	-device "nvme-ns,drive=conv,bus=nvme0,nsid=2,logical_block_size=$lbs,physical_block_size=$lbs"
 qrc=$?
+[ -n "$watcher" ] && kill "$watcher" 2>/dev/null && wait "$watcher" 2>/dev/null
 set -e
 
 sed -n '/^ZSLAB-BEGIN/,/^ZSLAB-EXIT/p' "$log" | tr -d '\r'
