@@ -82,6 +82,9 @@ enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_RESET,
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
 #define lockdep_assert_held(l)	((void)(l))
+#define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 
 #define static_assert(expr, ...) zshim_static_assert(expr, ##__VA_ARGS__, #expr)
 #define zshim_static_assert(expr, msg, ...) _Static_assert(expr, msg)
@@ -102,6 +105,8 @@ enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_RESET,
 #define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
 #define BITMAP_LAST_WORD_MASK(n) (~0UL >> (-(n) & (BITS_PER_LONG - 1)))
 #define hweight64(w)		((unsigned int)__builtin_popcountll(w))
+
+#define ilog2(n)		((n) ? 63 - __builtin_clzll(n) : -1)
 
 static inline bool is_power_of_2(unsigned long n)
 {
@@ -175,17 +180,25 @@ static inline unsigned long shim_find_next(const unsigned long *map, unsigned lo
 	for ((bit) = shim_find_next(map, n, 0, true); (bit) < (n); \
 	     (bit) = shim_find_next(map, n, (bit) + 1, true))
 
-/* --- CRC32C, bit by bit: the reference the kernel's must agree with --- */
+/* --- CRC32C, a byte at a time: the reference the kernel's must agree with --- */
 static inline u32 crc32c(u32 crc, const void *p, size_t len)
 {
+	static u32 table[256];
 	const unsigned char *s = p;
+	unsigned int b;
 	int k;
 
-	while (len--) {
-		crc ^= *s++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (crc & 1 ? 0x82f63b78 : 0);
+	if (!table[1]) {
+		for (b = 0; b < 256; b++) {
+			u32 c = b;
+
+			for (k = 0; k < 8; k++)
+				c = (c >> 1) ^ (c & 1 ? 0x82f63b78 : 0);
+			table[b] = c;
+		}
 	}
+	while (len--)
+		crc = (crc >> 8) ^ table[(crc ^ *s++) & 0xff];
 	return crc;
 }
 
