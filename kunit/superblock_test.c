@@ -106,7 +106,7 @@ static void fields_are_little_endian_at_fixed_offsets(struct kunit *test)
 
 struct sb_corruption {
 	const char *what;
-	unsigned int off, size;	/* little-endian field to overwrite */
+	unsigned int off, size;	/* little-endian field to overwrite (bytes past 8: zero) */
 	u64 value;
 	bool fix_crc;		/* make the CRC right again: the field itself is checked */
 	int expect;
@@ -121,7 +121,7 @@ static const struct sb_corruption sb_corruptions[] = {
 	{ "generation, CRC stale", 16, 8, 42, false, -EUCLEAN },
 	{ "flags", 12, 4, 1, true, -EUCLEAN },
 	{ "generation zero", 16, 8, 0, true, -EUCLEAN },
-	{ "uuid zero", 24, 8, 0, true, -EUCLEAN },
+	{ "uuid zero", 24, 16, 0, true, -EUCLEAN },
 	{ "capacity beyond the zones", 48, 8, 17ULL << 17, true, -EUCLEAN },
 	{ "capacity short of the zones", 48, 8, 15ULL << 17, true, -EUCLEAN },
 	{ "zone size not a power of two", 56, 8, 3 << 16, true, -EUCLEAN },
@@ -154,11 +154,10 @@ static void corrupt_superblocks_are_refused_with_a_reason(struct kunit *test)
 	struct zslab_sb sb, out;
 	const char *why = NULL;
 	u8 *b = encode_block(test, 4096, &sb);
-	u64 v = c->value;
 	unsigned int i;
 
-	for (i = 0; i < c->size; i++, v >>= 8)
-		b[c->off + i] = v & 0xff;
+	for (i = 0; i < c->size; i++)
+		b[c->off + i] = i < 8 ? c->value >> (8 * i) & 0xff : 0;
 	if (c->fix_crc)
 		fix_crc(b);
 	KUNIT_EXPECT_EQ(test, zslab_sb_decode(b, 4096, 4096, &out, &why), c->expect);
