@@ -215,6 +215,9 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 		STRESS_SECONDS=30 stress.sh
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
+	# Zones of 64 KiB: a few dozen loads fill a metadata zone.
+	vm_run stock-sblog-1M --kernel stock --zone-size 1M --zone-cap 64K --zones 8 \
+		--lbs 4096 --zasl 4 --timeout 600 -- sblog.sh
 fi
 # Debian 6.12 on one geometry (each boot adds a few minutes to a cold run).
 if [ -n "$stock612" ] && [ -f "$stock612/zns_slab.ko" ]; then
