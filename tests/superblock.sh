@@ -132,11 +132,11 @@ expect "zns_slab unloads" unload_zns_slab
 # --- data that is not ours ---
 nvme zns reset-zone $ZNS -a >/dev/null 2>&1
 [ "$(nonempty_zones)" = 0 ] || fail "precondition: nvme zns reset-zone -a empties the device" "$(nonempty_zones) written"
-fio --name=foreign --filename=$ZNS --direct=1 --zonemode=zbd --rw=write --bs=64k \
+fio --name=foreign --thread --filename=$ZNS --direct=1 --zonemode=zbd --rw=write --bs=64k \
 	--offset=$((4 * zs * 512)) --size=$((2 * zs * 512)) --io_size=4m >/tmp/fio.log 2>&1 ||
 	fail "fio writes the device" "$(tail -n 2 /tmp/fio.log)"
 refused "a device fio wrote (metadata zones empty)" "124 EMEDIUMTYPE" "holds data that is not zns_slab's (zone 4 is"
-fio --name=foreign0 --filename=$ZNS --direct=1 --zonemode=zbd --rw=write --bs=64k \
+fio --name=foreign0 --thread --filename=$ZNS --direct=1 --zonemode=zbd --rw=write --bs=64k \
 	--offset=0 --size=$((zs * 512)) --io_size=1m >/tmp/fio.log 2>&1 ||
 	fail "fio writes zone 0" "$(tail -n 2 /tmp/fio.log)"
 refused "a device fio wrote (zone 0 too)" "124 EMEDIUMTYPE" "zone 0: no zns_slab superblock magic"
