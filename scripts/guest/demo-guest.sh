@@ -23,7 +23,7 @@ step "zns_slab takes the zoned namespace" \
 	"$ZNS is the host-managed namespace (found by queue/zoned; $CONV is the conventional one)."
 load /test/zns_slab.ko device=$ZNS writeback_ms=0
 dmesg | grep 'zns_slab: /dev' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
-echo "   (writeback_ms=0: nothing is written until a client calls zslab_cache_sync())"
+echo "   (writeback_ms=0: nothing but the superblock is written until a client calls zslab_cache_sync())"
 
 step "a client creates a cache and fills it" \
 	"zslab_example creates cache example_session, allocates $SESSIONS sessions, writes each one, frees every 4th."
@@ -36,7 +36,7 @@ cat $DBG/caches
 echo "dirty_slabs: $(cstat example_session dirty_slabs)   (slabs not yet on the device)"
 
 step "the device before the sync" \
-	"Nothing written yet: every data zone is free and no append bio has been sent."
+	"No slab written yet: every data zone is free and no append bio has been sent."
 io_lines | grep -E '^(bios|append_bytes):'
 
 step "zslab_cache_sync()" \
@@ -47,7 +47,7 @@ dmesg | grep 'zslab_example: zslab_cache_sync' | tail -n 1 | sed 's/^\[[ 0-9.]*\
 echo "slabs_written: $(cstat example_session slabs_written)  bytes_written: $(cstat example_session bytes_written)  dirty_slabs: $(cstat example_session dirty_slabs)"
 
 step "zones with live bytes" \
-	"The cache's slabs sit in a zone of its own: live_bytes is their data, stale_bytes the segments' summaries (zones 0-2 are reserved)."
+	"The cache's slabs sit in a zone of its own: live_bytes is their data, stale_bytes the segments' summaries (zones 0-2 are reserved; zone 0 holds the superblock, one block)."
 busy_zones
 
 step "the io counters" \
