@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LINUX_VERSION_CODE	KERNEL_VERSION(6, 1, 0)
 #define KERNEL_VERSION(a, b, c)	(((a) << 16) + ((b) << 8) + (c))
@@ -201,25 +200,6 @@ static inline u32 crc32c(u32 crc, const void *p, size_t len)
 		crc = (crc >> 8) ^ table[(crc ^ *s++) & 0xff];
 	return crc;
 }
-
-/* --- memory, time, static keys: what load-time code around the decoders uses --- */
-#define GFP_KERNEL		0U
-#define kmalloc(n, gfp)		malloc(n)
-#define kfree(p)		free(p)
-
-static inline u64 ktime_get_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-struct static_key_false { bool enabled; };
-#define DEFINE_STATIC_KEY_FALSE(name)	struct static_key_false name = { false }
-#define static_branch_unlikely(k)	unlikely((k)->enabled)
-#define static_branch_enable(k)		((k)->enabled = true)
-#define static_branch_disable(k)	((k)->enabled = false)
 
 /* Prototypes the internal headers' inline helpers name; never called here. */
 int atomic_read(const atomic_t *v);

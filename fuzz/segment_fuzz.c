@@ -2,8 +2,7 @@
 /*
  * Fuzz the segment decoder (segment.c): zslab_seg_decode(), the entry walk
  * zslab_seg_next() and zslab_seg_check_data(). Input: one byte of options
- * (bit 0: 4 KiB blocks, else 512 B; bit 1: the table CRC route, else
- * crc32c()), then the segment as read from a zone.
+ * (bit 0: 4 KiB blocks, else 512 B), then the segment as read from a zone.
  *
  * Besides "no crash, no sanitizer report": a segment whose summary decodes
  * and whose slabs' data all check out is rebuilt, entry by entry, by the
@@ -15,11 +14,6 @@
 #include "zfuzz.h"
 
 static unsigned long inuse[BITS_TO_LONGS(ZSLAB_MAX_OBJS)];
-
-void zfuzz_init(void)
-{
-	zslab_image_choose_crc();	/* builds the CRC tables */
-}
 
 /* Build the segment again from what was decoded; true if it is the same. */
 static bool rebuilds_the_same(const void *buf, const struct zslab_seg_info *info)
@@ -66,7 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	lbs = data[0] & 1 ? 4096 : 512;
-	zslab_image_use_crc(data[0] & 2 ? ZSLAB_CRC_TABLE : ZSLAB_CRC_LIB);
 	buf = zfuzz_exact_copy(data + 1, size - 1);
 	ret = zslab_seg_decode(buf, size - 1, lbs, &info, &why);
 	ZFUZZ_CHECK(ret == 0 || why);
