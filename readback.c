@@ -7,6 +7,7 @@
  * never data.
  */
 #include <linux/bio.h>
+#include <linux/crc32c.h>
 #include <linux/sched/mm.h>
 #include "zslab_internal.h"
 
@@ -57,7 +58,7 @@ int zslab_read_slab_data(struct zslab_cache *c, struct zslab_slab *s, void *buf)
 		invalidate_kernel_vmap_range(buf, c->slab_size);
 	if (ret)
 		return -EIO;
-	if (~zslab_crc32c(~0U, buf, c->slab_size) != crc)
+	if (~crc32c(~0U, buf, c->slab_size) != crc)
 		return -EUCLEAN;
 	return 0;
 }

@@ -18,6 +18,7 @@
  * pure functions over a buffer; decoding trusts nothing it reads.
  */
 #include <linux/bitmap.h>
+#include <linux/crc32c.h>
 #include <linux/log2.h>
 #include <linux/string.h>
 #include "zslab_internal.h"
@@ -142,7 +143,7 @@ ZSLAB_EXPORT_FOR_TESTS(zslab_seg_add_tombstone);
 static u32 data_zero(u32 crc, void *dst, unsigned int len)
 {
 	memset(dst, 0, len);
-	return zslab_crc32c(crc, dst, len);
+	return crc32c(crc, dst, len);
 }
 
 static inline bool map_test(const __le64 *map, unsigned int i)
@@ -150,7 +151,15 @@ static inline bool map_test(const __le64 *map, unsigned int i)
 	return le64_to_cpu(map[i / 64]) >> (i % 64) & 1;
 }
 
-/* Copy the live objects, zero the rest; returns the data's CRC32C. */
+/*
+ * Copy the live objects, zero the rest; returns the data's CRC32C, summed
+ * over the copy with the kernel's crc32c() (the CPU's CRC instruction where
+ * there is one). The module once had slicing-by-8 tables of its own that
+ * summed as they copied, and took the faster route at load: only under QEMU
+ * TCG, which emulates the CRC instruction, did the tables win. In UML
+ * encoding took 686 ns per KiB of slab data with crc32c() after a copy and
+ * 941 ns with the tables.
+ */
 static u32 encode_data(void *dst, const struct zslab_seg_slab *l,
 		       const __le64 *map, const void *src)
 {
@@ -161,8 +170,8 @@ static u32 encode_data(void *dst, const struct zslab_seg_slab *l,
 		void *slot = dst + i * l->stride;
 
 		if (map_test(map, i)) {
-			crc = zslab_crc32c_copy(crc, slot, src + i * l->stride,
-						     l->object_size);
+			crc = crc32c(crc, memcpy(slot, src + i * l->stride, l->object_size),
+				     l->object_size);
 			if (tail)
 				crc = data_zero(crc, slot + l->object_size, tail);
 		} else {
@@ -234,13 +243,7 @@ ZSLAB_EXPORT_FOR_TESTS(zslab_seg_add_slab);
 
 static u32 summary_crc(const void *buf, unsigned int used)
 {
-	size_t at = offsetof(struct zslab_seg_hdr, crc);
-	u32 crc;
-
-	crc = zslab_crc32c(~0U, buf, at);
-	crc = zslab_crc32c(crc, "\0\0\0\0", sizeof(__le32));
-	crc = zslab_crc32c(crc, buf + at + sizeof(__le32), used - at - sizeof(__le32));
-	return ~crc;
+	return zslab_crc32c_field_zero(buf, used, offsetof(struct zslab_seg_hdr, crc));
 }
 
 /**
@@ -465,7 +468,7 @@ int zslab_seg_check_data(const struct zslab_seg_slab *e, const void *data,
 
 	if (e->tombstone)
 		return 0;
-	if ((~zslab_crc32c(~0U, data, e->slab_size)) != e->data_crc) {
+	if (~crc32c(~0U, data, e->slab_size) != e->data_crc) {
 		*why = "slab data CRC mismatch";
 		return -EUCLEAN;
 	}

@@ -18,13 +18,7 @@ static_assert(sizeof(struct zslab_sb_disk) <= ZSLAB_SB_BYTES);
 /* CRC32C of the first ZSLAB_SB_BYTES bytes, the crc field taken as zero. */
 static u32 sb_crc(const void *buf)
 {
-	size_t at = offsetof(struct zslab_sb_disk, crc);
-	u32 crc;
-
-	crc = crc32c(~0U, buf, at);
-	crc = crc32c(crc, "\0\0\0\0", sizeof(__le32));
-	crc = crc32c(crc, buf + at + sizeof(__le32), ZSLAB_SB_BYTES - at - sizeof(__le32));
-	return ~crc;
+	return zslab_crc32c_field_zero(buf, ZSLAB_SB_BYTES, offsetof(struct zslab_sb_disk, crc));
 }
 
 /**

@@ -18,6 +18,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <linux/crc32c.h>
 #include "compat.h"
 #include "zns_slab.h"
 
@@ -361,9 +362,20 @@ int zslab_seg_next(const void *buf, const struct zslab_seg_info *info,
 int zslab_seg_check_data(const struct zslab_seg_slab *e, const void *data,
 			 const char **why);
 
-/* CRC32C (slab_image.c) */
-u32 zslab_crc32c(u32 crc, const void *p, size_t len);
-u32 zslab_crc32c_copy(u32 crc, void *dst, const void *src, size_t len);
+/*
+ * CRC32C (seeded ~0, inverted) of @len bytes at @buf, the 4-byte CRC field
+ * at offset @field counted as zero: how segment summaries and superblocks
+ * are summed.
+ */
+static inline u32 zslab_crc32c_field_zero(const void *buf, size_t len, size_t field)
+{
+	u32 crc;
+
+	crc = crc32c(~0U, buf, field);
+	crc = crc32c(crc, "\0\0\0\0", sizeof(__le32));
+	crc = crc32c(crc, buf + field + sizeof(__le32), len - field - sizeof(__le32));
+	return ~crc;
+}
 
 /* --- allocator (alloc.c) --- */
 
