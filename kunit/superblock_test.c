@@ -14,7 +14,7 @@
 #include <kunit/test.h>
 #include <linux/crc32c.h>
 #include <linux/slab.h>
-#include "../zslab_internal.h"
+#include "fake_dev.h"
 
 static const struct zslab_sb good_sb = {
 	.generation = 41,
@@ -297,29 +297,6 @@ static void superblocks_of_two_formats_are_refused(struct kunit *test)
 
 /* --- the zone budget at load --- */
 
-#define BZ_ZONES 12
-
-static struct zslab_dev *make_dev(struct kunit *test, unsigned int max_open,
-				  unsigned int max_active)
-{
-	struct zslab_dev *zd = kunit_kzalloc(test, sizeof(*zd), GFP_KERNEL);
-	unsigned int i;
-
-	KUNIT_ASSERT_NOT_NULL(test, zd);
-	zd->zones = kunit_kcalloc(test, BZ_ZONES, sizeof(*zd->zones), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, zd->zones);
-	spin_lock_init(&zd->zone_lock);
-	zd->geo.nr_zones = BZ_ZONES;
-	zd->geo.max_open = max_open;
-	zd->geo.max_active = max_active;
-	for (i = 0; i < BZ_ZONES; i++)
-		zd->zones[i] = (struct zslab_zone) {
-			.start = i * 1024, .len = 1024, .capacity = 1000, .wp = i * 1024,
-			.type = BLK_ZONE_TYPE_SEQWRITE_REQ, .cond = BLK_ZONE_COND_EMPTY,
-		};
-	return zd;
-}
-
 static void set_cond(struct zslab_dev *zd, unsigned int i, u8 cond)
 {
 	zd->zones[i].cond = cond;
@@ -328,7 +305,7 @@ static void set_cond(struct zslab_dev *zd, unsigned int i, u8 cond)
 
 static void metadata_zones_are_the_first_two_usable(struct kunit *test)
 {
-	struct zslab_dev *zd = make_dev(test, 8, 12);
+	struct zslab_dev *zd = fake_zoned_dev(test, 8, 12);
 	unsigned int meta[2], first;
 
 	zslab_sb_meta_zones(zd, meta, &first);
@@ -345,7 +322,7 @@ static void metadata_zones_are_the_first_two_usable(struct kunit *test)
 
 static void zones_open_or_closed_at_load_shrink_the_budget(struct kunit *test)
 {
-	struct zslab_dev *zd = make_dev(test, 8, 12);
+	struct zslab_dev *zd = fake_zoned_dev(test, 8, 12);
 	unsigned long *resetting = kunit_kzalloc(test, sizeof(long), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, resetting);
@@ -372,14 +349,14 @@ static void zones_open_or_closed_at_load_shrink_the_budget(struct kunit *test)
 
 static void closed_zones_count_against_active_only(struct kunit *test)
 {
-	struct zslab_dev *zd = make_dev(test, 8, 8);
+	struct zslab_dev *zd = fake_zoned_dev(test, 8, 8);
 
 	set_cond(zd, 4, BLK_ZONE_COND_CLOSED);
 	set_cond(zd, 5, BLK_ZONE_COND_CLOSED);
 	/* open 8 - 0 - 1 = 7, active 8 - 2 - 1 = 5 */
 	KUNIT_EXPECT_EQ(test, zslab_zone_budget(zd, NULL), 5);
 	/* Both metadata zones active: two active resources for metadata. */
-	zd = make_dev(test, 2, 3);
+	zd = fake_zoned_dev(test, 2, 3);
 	KUNIT_EXPECT_EQ(test, zslab_zone_budget(zd, NULL), 1);
 	set_cond(zd, 0, BLK_ZONE_COND_FULL);
 	set_cond(zd, 1, BLK_ZONE_COND_IMP_OPEN);
@@ -392,7 +369,7 @@ static void closed_zones_count_against_active_only(struct kunit *test)
 
 static void no_budget_left_refuses_the_device(struct kunit *test)
 {
-	struct zslab_dev *zd = make_dev(test, 2, 3);
+	struct zslab_dev *zd = fake_zoned_dev(test, 2, 3);
 
 	KUNIT_EXPECT_EQ(test, zslab_zones_init(zd), 0);
 	KUNIT_EXPECT_EQ(test, zd->zone_budget, 1U);
@@ -400,7 +377,7 @@ static void no_budget_left_refuses_the_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zslab_zones_init(zd), -ETOOMANYREFS);
 	KUNIT_EXPECT_EQ(test, zd->zone_budget, 0U);
 	/* No limits: the default budget, whatever is open. */
-	zd = make_dev(test, 0, 0);
+	zd = fake_zoned_dev(test, 0, 0);
 	set_cond(zd, 6, BLK_ZONE_COND_IMP_OPEN);
 	KUNIT_EXPECT_EQ(test, zslab_zone_budget(zd, NULL), ZSLAB_DEFAULT_ZONE_BUDGET);
 }

@@ -9,32 +9,16 @@
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
-#include "../zslab_internal.h"
+#include "fake_dev.h"
 
 /* --- placement --- */
 
-#define PZ_ZONES 12
-
-/* A device of 12 zones of 1024 sectors (1000 writable); 3 reserved. */
+/* The fake device; 3 reserved, and zone 5 holds someone else's data. */
 static struct zslab_dev *make_placement_dev(struct kunit *test, unsigned int max_open,
 					    unsigned int max_active)
 {
-	struct zslab_dev *zd = kunit_kzalloc(test, sizeof(*zd), GFP_KERNEL);
-	unsigned int i;
+	struct zslab_dev *zd = fake_zoned_dev(test, max_open, max_active);
 
-	KUNIT_ASSERT_NOT_NULL(test, zd);
-	zd->zones = kunit_kcalloc(test, PZ_ZONES, sizeof(*zd->zones), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, zd->zones);
-	spin_lock_init(&zd->zone_lock);
-	zd->geo.nr_zones = PZ_ZONES;
-	zd->geo.max_open = max_open;
-	zd->geo.max_active = max_active;
-	for (i = 0; i < PZ_ZONES; i++) {
-		zd->zones[i] = (struct zslab_zone) {
-			.start = i * 1024, .len = 1024, .capacity = 1000, .wp = i * 1024,
-			.type = BLK_ZONE_TYPE_SEQWRITE_REQ, .cond = BLK_ZONE_COND_EMPTY,
-		};
-	}
 	zd->zones[5].cond = BLK_ZONE_COND_CLOSED;	/* someone else's data */
 	zd->zones[5].wp += 8;
 	zslab_zones_init(zd);
@@ -269,7 +253,7 @@ static unsigned long resets_due(struct zslab_dev *zd)
 
 	spin_lock_irq(&zd->zone_lock);
 	zslab_zones_mark_resets_locked(zd);
-	for (i = 0; i < PZ_ZONES; i++)
+	for (i = 0; i < FAKE_ZONES; i++)
 		if (zd->zones[i].reset_due)
 			mask |= BIT(i);
 	spin_unlock_irq(&zd->zone_lock);
