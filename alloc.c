@@ -85,23 +85,6 @@ static_assert(ZSLAB_MAX_OBJS < 1U << 15, "nr_avail is 15 bits");
 
 enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
 
-static inline unsigned long *slab_inuse(struct zslab_slab *s)
-{
-	return s->map;
-}
-
-static inline unsigned long *slab_avail(struct zslab_cache *c,
-					struct zslab_slab *s)
-{
-	return s->map + c->map_longs;
-}
-
-static inline void *slab_obj(struct zslab_cache *c, struct zslab_slab *s,
-			     unsigned int idx)
-{
-	return s->base + idx * c->stride;
-}
-
 static inline unsigned int obj_index(struct zslab_cache *c,
 				     struct zslab_slab *s, const void *obj)
 {
@@ -112,6 +95,11 @@ static inline unsigned int obj_index(struct zslab_cache *c,
 static inline struct zslab_slab *our_obj_slab(const void *obj)
 {
 	return (struct zslab_slab *)page_private(virt_to_head_page(obj));
+}
+
+struct zslab_slab *zslab_slab_of(const void *obj)
+{
+	return our_obj_slab(obj);
 }
 
 /* ------------------------------------------------------------------ */
@@ -133,8 +121,8 @@ static noinline bool cookie_of_some_cache(unsigned long cookie)
 	return found;
 }
 
-static noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
-					 enum zslab_misuse why)
+noinline void zslab_report_misuse(struct zslab_cache *c, const void *obj,
+				  enum zslab_misuse why)
 {
 	atomic64_inc(&c->misuse[why]);
 	WARN_ONCE(1, "%s: cache %s: %s of %p ignored\n", ZSLAB_NAME, c->name,
@@ -180,7 +168,7 @@ checked_obj_slab(struct zslab_cache *c, const void *obj, unsigned int *idx,
 	offset = obj - s->base;
 	*idx = obj_index(c, s, obj);
 	if (unlikely(offset >= c->slab_size || *idx >= c->objs_per_slab ||
-		     slab_obj(c, s, *idx) != obj)) {
+		     zslab_slab_obj(c, s, *idx) != obj)) {
 		*why = ZSLAB_MISUSE_MISALIGNED;
 		return NULL;
 	}
@@ -203,19 +191,20 @@ static void init_slab(struct zslab_cache *c, struct zslab_slab *s,
 	atomic_set(&s->flags, 0);
 	s->img_zone = ZSLAB_NO_IMAGE;
 	s->img_seq = 0;		/* older than any entry: sequences start at 1 */
+	atomic_set(&s->unpinned, 0);
 	s->nr_avail = c->objs_per_slab;
 	s->owned = false;
 	s->last_cpu = raw_smp_processor_id();
-	bitmap_zero(slab_inuse(s), c->objs_per_slab);
+	bitmap_zero(zslab_slab_inuse(s), c->objs_per_slab);
 	/* Exactly the slab's bits: take_from_slab() reads whole words. */
-	bitmap_zero(slab_avail(c, s), c->objs_per_slab);
-	bitmap_set(slab_avail(c, s), 0, c->objs_per_slab);
+	bitmap_zero(zslab_slab_avail(c, s), c->objs_per_slab);
+	bitmap_set(zslab_slab_avail(c, s), 0, c->objs_per_slab);
 	INIT_LIST_HEAD(&s->list);
 
 	/* Like kmem_cache: objects are constructed once, when their slab is made. */
 	if (c->ctor)
 		for (i = 0; i < c->objs_per_slab; i++)
-			c->ctor(slab_obj(c, s, i));
+			c->ctor(zslab_slab_obj(c, s, i));
 }
 
 /* Undo init_slab(): the page is no longer ours; returns it for freeing. */
@@ -247,6 +236,11 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 
 	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA | __GFP_DMA32 | __GFP_COMP);
 	want = min_t(unsigned int, want, ZSLAB_GROW_MAX);
+	if (!zslab_resident_room(c, want << c->slab_order, gfp)) {
+		want = 1;	/* one slab, if eviction made room for that */
+		if (!zslab_resident_room(c, 1 << c->slab_order, gfp))
+			return 0;
+	}
 	if (!c->slab_order && want > 1)
 		nr = alloc_pages_bulk_array(gfp, want, pages);
 	for (; nr < want; nr++) {
@@ -275,6 +269,7 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 
 	for (nr = 0; nr < got; nr++)
 		list_add_tail(&descs[nr]->list, out);
+	atomic_long_add((long)got << c->slab_order, &zslab_device->resident_pages);
 	while (made > got) {
 		uninit_slab(descs[--made]);
 		kmem_cache_free(c->desc_cache, descs[made]);
@@ -284,13 +279,60 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 	return got;
 }
 
+/**
+ * zslab_slab_free_memory() - Give a slab's page and descriptor back.
+ * @c: its cache.
+ * @s: the slab, unreachable: out of the xarray or replaced there. Any context.
+ */
+void zslab_slab_free_memory(struct zslab_cache *c, struct zslab_slab *s)
+{
+	__free_pages(uninit_slab(s), c->slab_order);
+	kmem_cache_free(c->desc_cache, s);
+	atomic_long_sub(1L << c->slab_order, &zslab_device->resident_pages);
+}
+
 /* Process context, no cache lock: the slab is unreachable for allocation. */
 static void free_slab(struct zslab_cache *c, struct zslab_slab *s)
 {
 	zslab_slab_drop_image(c, s);
 	xa_erase_irq(&c->slabs, s->id);
-	__free_pages(uninit_slab(s), c->slab_order);
-	kmem_cache_free(c->desc_cache, s);
+	zslab_slab_free_memory(c, s);
+}
+
+/**
+ * zslab_slab_alloc_desc() - A page and a descriptor for a slab read back.
+ * @c: the cache.
+ * @gfp: how to allocate (the read-back path passes GFP_NOIO).
+ *
+ * Return: the slab, every object available, no id yet; or NULL.
+ */
+struct zslab_slab *zslab_slab_alloc_desc(struct zslab_cache *c, gfp_t gfp)
+{
+	struct zslab_slab *s;
+	struct page *page;
+
+	if (!zslab_resident_room(c, 1 << c->slab_order, gfp))
+		return NULL;
+	page = alloc_pages(gfp | __GFP_NOWARN | (c->slab_order ? __GFP_COMP : 0),
+			   c->slab_order);
+	if (!page)
+		return NULL;
+	s = kmem_cache_alloc(c->desc_cache, gfp | __GFP_NOWARN);
+	if (!s) {
+		__free_pages(page, c->slab_order);
+		return NULL;
+	}
+	/* No constructor: the objects' bytes come from the device. */
+	page->index = c->page_cookie;
+	set_page_private(page, (unsigned long)s);
+	s->base = page_address(page);
+	atomic_set(&s->flags, 0);
+	atomic_set(&s->unpinned, 0);
+	s->owned = false;
+	s->last_cpu = raw_smp_processor_id();
+	INIT_LIST_HEAD(&s->list);
+	atomic_long_add(1L << c->slab_order, &zslab_device->resident_pages);
+	return s;
 }
 
 static enum slab_state slab_state(struct zslab_cache *c, struct zslab_slab *s)
@@ -408,6 +450,43 @@ static void relist_slab(struct zslab_cache *c, struct zslab_slab *s,
 	}
 }
 
+/**
+ * zslab_slab_install_locked() - A slab read back joins the allocator.
+ * @c: its cache, lock held.
+ * @s: its bitmaps, nr_avail and id set; not yet on a list.
+ */
+void zslab_slab_install_locked(struct zslab_cache *c, struct zslab_slab *s)
+{
+	enum slab_state now = slab_state(c, s);
+
+	lockdep_assert_held(&c->lock);
+	c->nr_slabs++;
+	c->nr_avail += s->nr_avail;
+	if (now == SLAB_PARTIAL) {
+		c->nr_partial++;
+		list_add_tail(&s->list, &c->partial);
+	} else if (now == SLAB_FULL) {
+		list_add_tail(&s->list, &c->full);
+	} else {
+		c->nr_empty++;
+		list_add_tail(&s->list, &c->empty);
+	}
+}
+
+/**
+ * zslab_slab_unlist_locked() - A slab leaves the allocator for eviction.
+ * @c: its cache, lock held.
+ * @s: a partial or full slab no CPU owns.
+ */
+void zslab_slab_unlist_locked(struct zslab_cache *c, struct zslab_slab *s)
+{
+	lockdep_assert_held(&c->lock);
+	c->nr_partial -= slab_state(c, s) == SLAB_PARTIAL;
+	c->nr_slabs--;
+	c->nr_avail -= s->nr_avail;
+	list_del_init(&s->list);
+}
+
 static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 {
 	lockdep_assert_held(&c->lock);
@@ -429,7 +508,7 @@ static void add_slab_locked(struct zslab_cache *c, struct zslab_slab *s)
 static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 				   void **objs, unsigned int want)
 {
-	unsigned long *avail = slab_avail(c, s);
+	unsigned long *avail = zslab_slab_avail(c, s);
 	enum slab_state was = slab_state(c, s);
 	unsigned int k, got = 0;
 
@@ -437,7 +516,7 @@ static unsigned int take_from_slab(struct zslab_cache *c, struct zslab_slab *s,
 		unsigned long word = avail[k];
 
 		for (; word && got < want; got++) {
-			objs[got] = slab_obj(c, s, k * BITS_PER_LONG + __ffs(word));
+			objs[got] = zslab_slab_obj(c, s, k * BITS_PER_LONG + __ffs(word));
 			word &= word - 1;	/* that bit taken */
 		}
 		avail[k] = word;
@@ -557,7 +636,7 @@ static void give_back_objs(struct zslab_cache *c, void **objs, unsigned int n)
 		enum slab_state was = slab_state(c, s);
 
 		do {
-			__set_bit(obj_index(c, s, objs[i]), slab_avail(c, s));
+			__set_bit(obj_index(c, s, objs[i]), zslab_slab_avail(c, s));
 			s->nr_avail++;
 			c->nr_avail++;
 		} while (++i < n && our_obj_slab(objs[i]) == s);
@@ -627,7 +706,7 @@ static __always_inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_
 	if (likely(!c->ctor) || unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	/* Nobody else can hold it: a set bit here means our books are wrong. */
-	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), slab_inuse(s))))
+	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), zslab_slab_inuse(s))))
 		return NULL;
 	zslab_slab_mark_dirty(c, s);
 	return obj;
@@ -758,8 +837,20 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 		zslab_report_misuse(c, obj, why);
 		return;
 	}
-	if (unlikely(!test_and_clear_bit(idx, slab_inuse(s)))) {
+	if (unlikely(!test_and_clear_bit(idx, zslab_slab_inuse(s)))) {
 		zslab_report_misuse(c, obj, ZSLAB_MISUSE_DOUBLE_FREE);
+		return;
+	}
+	/*
+	 * A pinned object's slab is never frozen. One being evicted means the
+	 * object was not pinned (freed after its put): keep it live. The bit
+	 * op above is a full barrier, as is eviction's freeze before it reads
+	 * the bitmap again, so either we see the freeze or eviction sees the
+	 * bit clear and gives up (zslab_evict_slab()).
+	 */
+	if (unlikely(atomic_read(&s->unpinned) >= ZSLAB_PINS_FROZEN / 2)) {
+		set_bit(idx, zslab_slab_inuse(s));
+		zslab_report_misuse(c, obj, ZSLAB_MISUSE_UNPINNED);
 		return;
 	}
 	zslab_slab_mark_dirty(c, s);	/* the image must lose the object */
@@ -786,8 +877,8 @@ EXPORT_SYMBOL_GPL(zslab_cache_free);
 /* Dirtying and references                                             */
 
 /* The slab of a live object of @c, or NULL with the misuse counted. */
-static struct zslab_slab *live_obj_slab(struct zslab_cache *c, const void *obj,
-					unsigned int *idx)
+struct zslab_slab *zslab_live_obj_slab(struct zslab_cache *c, const void *obj,
+				       unsigned int *idx)
 {
 	enum zslab_misuse why;
 	struct zslab_slab *s;
@@ -797,7 +888,7 @@ static struct zslab_slab *live_obj_slab(struct zslab_cache *c, const void *obj,
 		zslab_report_misuse(c, obj, why);
 		return NULL;
 	}
-	if (unlikely(!test_bit(*idx, slab_inuse(s)))) {
+	if (unlikely(!test_bit(*idx, zslab_slab_inuse(s)))) {
 		zslab_report_misuse(c, obj, ZSLAB_MISUSE_NOT_LIVE);
 		return NULL;
 	}
@@ -814,16 +905,13 @@ void zslab_mark_dirty(struct zslab_cache *c, void *obj)
 	struct zslab_slab *s;
 	unsigned int idx;
 
-	s = live_obj_slab(c, obj, &idx);
+	s = zslab_live_obj_slab(c, obj, &idx);
 	if (!s)
 		return;
 	smp_mb();	/* the client's stores, then DIRTY: see zslab_slab_mark_dirty() */
 	zslab_slab_mark_dirty(c, s);
 }
 EXPORT_SYMBOL_GPL(zslab_mark_dirty);
-
-#define REF_SLOT_BITS	16
-#define REF_SLAB_BITS	32
 
 /**
  * zslab_ref() - Stable reference to a live object.
@@ -840,84 +928,13 @@ zslab_ref_t zslab_ref(struct zslab_cache *c, void *obj)
 	struct zslab_slab *s;
 	unsigned int idx;
 
-	s = live_obj_slab(c, obj, &idx);
+	s = zslab_live_obj_slab(c, obj, &idx);
 	if (!s)
 		return 0;
-	return (u64)c->id << (REF_SLAB_BITS + REF_SLOT_BITS) |
-	       (u64)s->id << REF_SLOT_BITS | idx;
+	return (u64)c->id << (ZSLAB_REF_SLAB_BITS + ZSLAB_REF_SLOT_BITS) |
+	       (u64)s->id << ZSLAB_REF_SLOT_BITS | idx;
 }
 EXPORT_SYMBOL_GPL(zslab_ref);
-
-/* The live object @ref names, or NULL with the misuse counted. */
-static void *ref_to_obj(struct zslab_cache *c, zslab_ref_t ref)
-{
-	u32 slab_id = (ref >> REF_SLOT_BITS) & U32_MAX;
-	unsigned int idx = ref & (BIT(REF_SLOT_BITS) - 1);
-	struct zslab_slab *s;
-	void *obj = NULL;
-
-	if (ref >> (REF_SLAB_BITS + REF_SLOT_BITS) != c->id || idx >= c->objs_per_slab)
-		goto bad;
-	rcu_read_lock();
-	s = xa_load(&c->slabs, slab_id);
-	/* Descriptors are SLAB_TYPESAFE_BY_RCU: re-check what we found. */
-	if (s && READ_ONCE(s->id) == slab_id &&
-	    !(atomic_read(&s->flags) & ZSLAB_SLAB_DEAD) &&
-	    test_bit(idx, slab_inuse(s)))
-		obj = slab_obj(c, s, idx);
-	rcu_read_unlock();
-	if (obj)
-		return obj;
-bad:
-	zslab_report_misuse(c, NULL, ZSLAB_MISUSE_BAD_REF);
-	return NULL;
-}
-
-/**
- * zslab_get() - Pin and return the object a reference names.
- * @c: the cache.
- * @ref: from zslab_ref().
- * @gfp: allocation context; with a non-sleeping gfp no I/O is done.
- *
- * Every slab is resident until eviction exists, so this never does I/O yet.
- *
- * Return: the object, or NULL for a reference to no live object of @c.
- */
-void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp)
-{
-	might_alloc(gfp);
-	return ref_to_obj(c, ref);
-}
-EXPORT_SYMBOL_GPL(zslab_get);
-
-/**
- * zslab_put() - Unpin an object got with zslab_get() or zslab_cache_alloc().
- * @c: the cache.
- * @obj: the object. Any context.
- *
- * Checks the object; pins start to matter when slabs can be evicted.
- */
-void zslab_put(struct zslab_cache *c, void *obj)
-{
-	unsigned int idx;
-
-	live_obj_slab(c, obj, &idx);
-}
-EXPORT_SYMBOL_GPL(zslab_put);
-
-/**
- * zslab_free_ref() - Free the object a reference names.
- * @c: the cache.
- * @ref: from zslab_ref(); a reference to no live object is counted misuse.
- */
-void zslab_free_ref(struct zslab_cache *c, zslab_ref_t ref)
-{
-	void *obj = ref_to_obj(c, ref);
-
-	if (obj)
-		zslab_cache_free(c, obj);
-}
-EXPORT_SYMBOL_GPL(zslab_free_ref);
 
 /* ------------------------------------------------------------------ */
 /* Shrinking and accounting                                            */
@@ -978,10 +995,10 @@ ZSLAB_EXPORT_FOR_TESTS(zslab_desc_bytes);
  */
 void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 {
-	unsigned long flags, avail;
+	unsigned long flags, avail, evicted_objs;
 	unsigned int cpu, i;
 	u64 dirtied = 0, cleaned;
-	s64 active;
+	s64 active, live;
 
 	memset(info, 0, sizeof(*info));
 	spin_lock_irqsave(&c->lock, flags);
@@ -992,8 +1009,12 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 	info->slabs_freed = c->slabs_freed;
 	info->slabs_revived = c->slabs_revived;
 	info->dead = c->nr_dead;
+	info->evicted = c->nr_evicted;
 	avail = c->nr_avail;
+	evicted_objs = c->nr_evicted_objs;
 	spin_unlock_irqrestore(&c->lock, flags);
+	for (i = 0; i < ZSLAB_NR_CAP_STATS; i++)
+		info->cap[i] = atomic64_read(&c->cap[i]);
 
 	for_each_possible_cpu(cpu) {
 		struct zslab_cpu_cache *cc = per_cpu_ptr(c->cpu, cpu);
@@ -1002,8 +1023,13 @@ void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info)
 			info->stat[i] += READ_ONCE(cc->stat[i]);
 		dirtied += READ_ONCE(cc->slabs_dirtied);
 	}
-	active = info->stat[ZSLAB_ALLOC_FAST] + info->stat[ZSLAB_ALLOC_SLOW] -
-		 info->stat[ZSLAB_FREE_FAST] - info->stat[ZSLAB_FREE_SLOW];
+	/* Live objects, then those of them in DRAM. */
+	live = info->stat[ZSLAB_ALLOC_FAST] + info->stat[ZSLAB_ALLOC_SLOW] -
+	       info->stat[ZSLAB_FREE_FAST] - info->stat[ZSLAB_FREE_SLOW] -
+	       info->cap[ZSLAB_CAP_EVICTED_FREES];
+	active = live - evicted_objs;
+	info->evicted_objs = evicted_objs;
+	info->pinned_objs = clamp_t(s64, live - atomic_long_read(&c->unpinned_objs), 0, S64_MAX);
 	info->total_objs = (unsigned long)info->slabs * c->objs_per_slab;
 	/* CPUs' counters are read one by one: clamp what a race skews. */
 	info->active_objs = clamp_t(s64, active, 0, info->total_objs - min(avail, info->total_objs));
@@ -1171,6 +1197,10 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 					  SLAB_TYPESAFE_BY_RCU, NULL);
 	if (!c->desc_cache)
 		goto free;
+	ret = zslab_cache_evict_init(c);
+	if (ret)
+		goto free;
+	ret = -ENOMEM;
 	/* Cache ids fit the 16 bits a reference has for them. */
 	ret = ida_alloc_range(&zslab_cache_ida, 1, U16_MAX, GFP_KERNEL);
 	if (ret < 0)
@@ -1183,6 +1213,7 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 	return c;
 
 free:
+	zslab_cache_evict_exit(c);
 	kmem_cache_destroy(c->desc_cache);
 	free_percpu(c->cpu);
 	kfree(c);
@@ -1228,9 +1259,11 @@ void zslab_cache_destroy(struct zslab_cache *c)
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	list_for_each_entry_safe(s, tmp, &slabs, list) {
-		live += bitmap_weight(slab_inuse(s), c->objs_per_slab);
+		live += bitmap_weight(zslab_slab_inuse(s), c->objs_per_slab);
 		free_slab(c, s);
 	}
+	live += c->nr_evicted_objs;
+	zslab_cache_evict_exit(c);	/* evicted slabs: their descriptors and images */
 	mutex_lock(&zd->wb_mutex);
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);

@@ -3,8 +3,9 @@
  * Kernel-version differences, all in one place.
  *
  * zns_slab targets Debian's 6.1 first and 6.12 next. The block-device open
- * API (6.5, 6.9), the zoned-model helpers (6.10) and the symbol namespace
- * syntax (6.13) changed in between; everything else uses APIs common to both.
+ * API (6.5, 6.9), the shrinker API (6.7), the zoned-model helpers (6.10)
+ * and the symbol namespace syntax (6.13) changed in between; everything
+ * else uses APIs common to both.
  */
 #ifndef ZNS_SLAB_COMPAT_H
 #define ZNS_SLAB_COMPAT_H
@@ -12,6 +13,8 @@
 #include <linux/version.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
@@ -79,6 +82,52 @@ static inline int zslab_zone_mgmt(struct block_device *bdev, enum req_op op,
 	return blkdev_zone_mgmt(bdev, op, sector, nr_sectors);
 #else
 	return blkdev_zone_mgmt(bdev, op, sector, nr_sectors, GFP_NOIO);
+#endif
+}
+
+/*
+ * A shrinker: 6.7 made them allocated by the kernel (shrinker_alloc()),
+ * before they were embedded and registered with register_shrinker().
+ */
+typedef unsigned long (*zslab_shrink_fn)(struct shrinker *, struct shrink_control *);
+
+static inline struct shrinker *zslab_shrinker_create(zslab_shrink_fn count,
+						     zslab_shrink_fn scan,
+						     const char *name)
+{
+	struct shrinker *s;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+static inline void zslab_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
 #endif
 }
 

@@ -92,7 +92,7 @@ DEFINE_SHOW_ATTRIBUTE(superblock);
 static int io_show(struct seq_file *m, void *v)
 {
 	struct zslab_dev *zd = m->private;
-	u64 io[ZSLAB_IO_NR], bios;
+	u64 io[ZSLAB_IO_NR], bios, client, device;
 	int i;
 
 	for (i = 0; i < ZSLAB_IO_NR; i++)
@@ -104,6 +104,19 @@ static int io_show(struct seq_file *m, void *v)
 		   bios ? div64_u64(io[ZSLAB_IO_LAT_TOTAL_NS], bios) : 0);
 	print_ratio(m, "device_bytes_per_slab_byte", io[ZSLAB_IO_APPEND_BYTES],
 		    io[ZSLAB_IO_SLAB_DATA_BYTES]);
+	seq_printf(m, "read_latency_mean_ns: %llu\n",
+		   io[ZSLAB_IO_READS] ? div64_u64(io[ZSLAB_IO_READ_LAT_TOTAL_NS],
+						  io[ZSLAB_IO_READS]) : 0);
+	/* Slab data clients changed, and everything written for it. */
+	client = io[ZSLAB_IO_SLAB_DATA_BYTES] - min(io[ZSLAB_IO_SLAB_DATA_BYTES],
+						    io[ZSLAB_IO_RELOCATED_BYTES]);
+	device = io[ZSLAB_IO_APPEND_BYTES] + io[ZSLAB_IO_META_BYTES];
+	seq_printf(m, "client_bytes: %llu\ndevice_bytes: %llu\n", client, device);
+	print_ratio(m, "write_amplification", device, client);
+	seq_printf(m, "free_zones: %u\nreloc_zone: %d\n", zslab_free_zones(zd),
+		   READ_ONCE(zd->reloc_zone));
+	seq_printf(m, "resident_pages: %ld\nresident_max_mb: %u\n",
+		   atomic_long_read(&zd->resident_pages), READ_ONCE(zslab_resident_max_mb));
 	spin_lock_irq(&zd->zone_lock);
 	seq_printf(m, "zones_open: %u\nzone_budget: %u\nfirst_data_zone: %u\n",
 		   zd->zones_open, zd->zone_budget, zd->first_data_zone);
@@ -129,6 +142,7 @@ const char *const zslab_misuse_names[ZSLAB_NR_MISUSE] = {
 	[ZSLAB_MISUSE_MISALIGNED]	= "misaligned_free",
 	[ZSLAB_MISUSE_NOT_LIVE]		= "not_live_use",
 	[ZSLAB_MISUSE_BAD_REF]		= "bad_ref",
+	[ZSLAB_MISUSE_UNPINNED]		= "unpinned_use",
 };
 
 /* Hundredths of a percent, printed as N.NN: DRAM per object beyond the object. */
@@ -193,6 +207,11 @@ static int cache_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s: %llu\n", zslab_wb_stat_names[i], info.wb[i]);
 	print_ratio(m, "device_bytes_per_slab_byte", info.wb[ZSLAB_WB_DEVICE_BYTES],
 		    info.wb[ZSLAB_WB_BYTES]);
+	seq_printf(m, "resident_slabs: %u\nevicted_slabs: %u\nevicted_objs: %lu\npinned_objs: %lu\n",
+		   info.slabs + info.dead, info.evicted, info.evicted_objs, info.pinned_objs);
+	for (i = 0; i < ZSLAB_NR_CAP_STATS; i++)
+		seq_printf(m, "%s: %llu\n", zslab_cap_stat_names[i], info.cap[i]);
+	seq_printf(m, "evicted_desc_bytes: %u\n", c->ev_size);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cache);

@@ -88,6 +88,8 @@ static int sb_bio(struct zslab_dev *zd, blk_opf_t opf, sector_t sector,
 	ret = submit_bio_wait(bio);
 	if (landed)
 		*landed = bio->bi_iter.bi_sector;
+	if (!ret && op_is_write(opf))
+		atomic64_add(zd->geo.lbs, &zd->io[ZSLAB_IO_META_BYTES]);
 	bio_put(bio);
 	return ret;
 }

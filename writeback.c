@@ -93,6 +93,13 @@ const char *const zslab_io_stat_names[ZSLAB_IO_NR] = {
 	[ZSLAB_IO_MISPLACED]	= "misplaced",
 	[ZSLAB_IO_LAT_TOTAL_NS]	= "append_latency_total_ns",
 	[ZSLAB_IO_LAT_MAX_NS]	= "append_latency_max_ns",
+	[ZSLAB_IO_READS]	= "reads",
+	[ZSLAB_IO_READ_BYTES]	= "read_bytes",
+	[ZSLAB_IO_READ_LAT_TOTAL_NS] = "read_latency_total_ns",
+	[ZSLAB_IO_READ_LAT_MAX_NS] = "read_latency_max_ns",
+	[ZSLAB_IO_RECLAIMED_ZONES] = "reclaimed_zones",
+	[ZSLAB_IO_RELOCATED_BYTES] = "relocated_bytes",
+	[ZSLAB_IO_META_BYTES]	= "metadata_bytes",
 };
 
 const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
@@ -123,6 +130,7 @@ struct zslab_wb_bio {
 	struct zslab_seg_builder seg;
 	unsigned int zone;
 	unsigned int nr;
+	bool reloc;		/* reclaim's: to the relocation zone */
 	ktime_t start;
 	struct llist_node submit_node;	/* on zd->submit_list until submitted */
 	struct zslab_wb_entry ents[ZSLAB_MAX_BIO_ENTRIES];
@@ -314,6 +322,10 @@ void zslab_wb_end_io_now(struct bio *bio)
 				ok ? 0 : blk_status_to_errno(bio->bi_status) ?: -EIO, lat);
 	for (i = 0; i < wb->nr; i++)
 		tombs += wb->ents[i].tombstone;
+	if (ok && wb->reloc) {
+		atomic64_add(data, &zd->io[ZSLAB_IO_RELOCATED_BYTES]);
+		atomic64_add(wb->nr - tombs, &c->cap[ZSLAB_CAP_RELOCATED]);
+	}
 	if (ok) {
 		atomic64_add(wb->nr - tombs, &c->wb[ZSLAB_WB_WRITTEN]);
 		atomic64_add(tombs, &c->wb[ZSLAB_WB_TOMBSTONES]);
@@ -348,7 +360,8 @@ void zslab_wb_end_io_now(struct bio *bio)
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_wb_end_io_now);
 
-static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cache *c)
+static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cache *c,
+					 bool reloc)
 {
 	unsigned int pages = DIV_ROUND_UP(zd->buf_bytes, PAGE_SIZE);
 	struct zslab_wb_bio *wb;
@@ -361,6 +374,7 @@ static struct zslab_wb_bio *wb_bio_alloc(struct zslab_dev *zd, struct zslab_cach
 	wb->zd = zd;
 	wb->c = c;
 	wb->nr = 0;
+	wb->reloc = reloc;
 	wb->buf = img_buf_get(zd);
 	zslab_seg_start(&wb->seg, wb->buf->mem, zd->buf_bytes, c->summary_bytes);
 	return wb;
@@ -400,6 +414,14 @@ static void queue_submit(struct zslab_dev *zd, struct zslab_wb_bio *wb)
 		queue_work(zd->submit_wq, &zd->submit_work);
 }
 
+static int wb_reserve(struct zslab_dev *zd, struct zslab_wb_bio *wb, sector_t sectors,
+		      sector_t *offset)
+{
+	if (wb->reloc)
+		return zslab_zone_reserve_reloc(zd, sectors, &wb->zone, offset);
+	return zslab_zone_reserve(zd, wb->c, sectors, &wb->zone, offset);
+}
+
 /* Finish the segment, find it a zone and send it. */
 static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		     struct zslab_wb_bio *wb)
@@ -420,7 +442,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	flush_kernel_vmap_range(wb->buf->mem, len);	/* if vmalloc()ed */
 	ret = done == len ? 0 : -EIO;
 	if (!ret)
-		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
+		ret = wb_reserve(zd, wb, len >> SECTOR_SHIFT, &offset);
 	if (ret == -ENOSPC) {
 		/*
 		 * Zones closed for being too full keep their tokens until their
@@ -429,7 +451,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		 */
 		wait_event(zd->inflight_wait, !atomic_read(&zd->inflight));
 		zslab_zones_tidy(zd);
-		ret = zslab_zone_reserve(zd, c, len >> SECTOR_SHIFT, &wb->zone, &offset);
+		ret = wb_reserve(zd, wb, len >> SECTOR_SHIFT, &offset);
 	}
 	if (ret) {
 		wb_unwritten(c, wb);
@@ -503,6 +525,53 @@ static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
 	return true;
 }
 
+/* Write the slabs on the dirty list; returns the first submission error. */
+static int write_dirty_slabs(struct zslab_dev *zd, struct zslab_cache *c)
+{
+	void (*hook)(struct zslab_cache *c, struct zslab_slab *s);
+	struct zslab_wb_bio *wbs[2] = { NULL, NULL };	/* data, relocations */
+	struct llist_node *list;
+	struct zslab_slab *s, *next;
+	int ret = 0, err, i;
+
+	list = llist_reverse_order(llist_del_all(&c->dirty));
+	llist_for_each_entry_safe(s, next, list, dirty_node) {
+		/*
+		 * Clear DIRTY before copying: later changes queue it again.
+		 * Fully ordered, against zslab_slab_mark_dirty()'s barrier.
+		 */
+		int flags = atomic_fetch_andnot(ZSLAB_SLAB_DIRTY | ZSLAB_SLAB_RELOC, &s->flags);
+		bool reloc = flags & ZSLAB_SLAB_RELOC;
+		struct zslab_wb_bio **wb = &wbs[reloc];
+
+		atomic64_inc(&c->slabs_cleaned);
+		hook = READ_ONCE(zslab_wb_pass_hook);
+		if (hook)
+			hook(c, s);
+		if (!*wb)
+			*wb = wb_bio_alloc(zd, c, reloc);
+		if (wb_add_slab(c, *wb, s, flags))
+			continue;
+		err = wb_submit(zd, c, *wb);
+		ret = ret ?: err;
+		*wb = wb_bio_alloc(zd, c, reloc);
+		/* An empty segment takes any slab (zslab_cache_writeback_init()). */
+		WARN_ON_ONCE(!wb_add_slab(c, *wb, s, flags));
+	}
+	for (i = 0; i < 2; i++) {
+		if (wbs[i] && wbs[i]->nr) {
+			err = wb_submit(zd, c, wbs[i]);
+			ret = ret ?: err;
+		} else if (wbs[i]) {
+			wb_bio_free(wbs[i]);
+		}
+	}
+	return ret;
+}
+
+/* Evicted slabs read back per round of rewriting them. */
+#define ZSLAB_REWRITE_BATCH	64
+
 /**
  * zslab_writeback_cache() - Write every dirty slab of a cache.
  * @zd: the device.
@@ -511,45 +580,37 @@ static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
  * Submits and returns; completions record where the data landed.
  * Called with the writeback mutex held.
  *
+ * Evicted slabs that lost objects to zslab_free_ref() come back first, a
+ * batch at a time: each batch is written and, under a resident cap,
+ * evicted again before the next is read, so that the memory this takes
+ * stays bounded. One that cannot be read back makes the next sync -EIO
+ * (-ENOMEM if memory, not the device, was what failed).
+ *
  * Return: 0 or the first submission error (the slabs stay dirty).
  */
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c)
 {
-	struct llist_node *list = llist_reverse_order(llist_del_all(&c->dirty));
-	void (*hook)(struct zslab_cache *c, struct zslab_slab *s);
-	struct zslab_wb_bio *wb = NULL;
-	struct zslab_slab *s, *next;
+	unsigned int n, failed;
 	int ret = 0, err;
 
 	lockdep_assert_held(&zd->wb_mutex);
-	llist_for_each_entry_safe(s, next, list, dirty_node) {
-		/*
-		 * Clear DIRTY before copying: later changes queue it again.
-		 * Fully ordered, against zslab_slab_mark_dirty()'s barrier.
-		 */
-		int flags = atomic_fetch_andnot(ZSLAB_SLAB_DIRTY, &s->flags);
-
-		atomic64_inc(&c->slabs_cleaned);
-		hook = READ_ONCE(zslab_wb_pass_hook);
-		if (hook)
-			hook(c, s);
-		if (!wb)
-			wb = wb_bio_alloc(zd, c);
-		if (wb_add_slab(c, wb, s, flags))
-			continue;
-		err = wb_submit(zd, c, wb);
+	while (xa_marked(&c->slabs, ZSLAB_XA_REWRITE)) {
+		n = zslab_read_back_rewrites(c, ZSLAB_REWRITE_BATCH, &failed);
+		if (failed)
+			atomic_cmpxchg(&c->wb_error, 0, -EIO);
+		if (!n) {
+			/* Nothing came back: no memory for it even with the rest out. */
+			if (xa_marked(&c->slabs, ZSLAB_XA_REWRITE))
+				atomic_cmpxchg(&c->wb_error, 0, failed ? -EIO : -ENOMEM);
+			break;
+		}
+		err = write_dirty_slabs(zd, c);
 		ret = ret ?: err;
-		wb = wb_bio_alloc(zd, c);
-		/* An empty segment takes any slab (zslab_cache_writeback_init()). */
-		WARN_ON_ONCE(!wb_add_slab(c, wb, s, flags));
+		if (zslab_over_cap(zd))
+			zslab_evict_cache(zd, c, n, false);	/* waits for the writes */
 	}
-	if (wb && wb->nr) {
-		err = wb_submit(zd, c, wb);
-		ret = ret ?: err;
-	} else if (wb) {
-		wb_bio_free(wb);
-	}
-	return ret;
+	err = write_dirty_slabs(zd, c);
+	return ret ?: err;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_writeback_cache);
 
@@ -587,6 +648,8 @@ static void walk_caches_then_tidy(struct zslab_dev *zd, void *arg,
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 	memalloc_noio_restore(noio);
+	zslab_kick_reclaim(zd);
+	zslab_kick_eviction(zd);
 }
 
 static void write_and_reap_cache(struct zslab_dev *zd, struct zslab_cache *c,
@@ -742,8 +805,10 @@ void zslab_cache_writeback_settle(struct zslab_cache *c)
  * is on the device, behind a cache flush, when it returns 0.
  *
  * Return: 0; -EIO if a write or the flush failed since the last sync (the
- * affected slabs stay dirty and are written again); -ENOSPC if no zone
- * could take them.
+ * affected slabs stay dirty and are written again), or an evicted slab
+ * that lost objects could not be read back to be rewritten; -ENOSPC if no
+ * zone could take them, even after reclaim; -ENOMEM if no memory could be
+ * had to read such a slab back.
  */
 int zslab_cache_sync(struct zslab_cache *c)
 {
@@ -753,6 +818,11 @@ int zslab_cache_sync(struct zslab_cache *c)
 
 	might_sleep();
 	zslab_cache_writeback_settle(c);
+	/* No zone took the data: what reclaim frees may, once. */
+	if (atomic_read(&c->wb_error) == -ENOSPC && zslab_reclaim_zone(zd) > 0) {
+		atomic_cmpxchg(&c->wb_error, -ENOSPC, 0);
+		zslab_cache_writeback_settle(c);
+	}
 	noio = memalloc_noio_save();
 	ret = blkdev_issue_flush(zd->bdev);
 	atomic64_inc(&zd->io[ZSLAB_IO_FLUSHES]);

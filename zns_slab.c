@@ -137,13 +137,26 @@ static int __init zslab_init(void)
 		zslab_detach_device(zd);
 		goto free;
 	}
+	ret = zslab_reclaim_init(zd);
+	if (!ret)
+		ret = zslab_evict_init(zd);
+	if (ret) {
+		pr_err("%s: %s: cannot set up eviction and reclaim (%d)\n", ZSLAB_NAME,
+		       zd->path, ret);
+		zslab_reclaim_exit(zd);
+		zslab_writeback_exit(zd);
+		zslab_detach_device(zd);
+		goto free;
+	}
 
 	zslab_debugfs_init(zd);
 	ret = zslab_alloc_init(zd->debugfs);
 	if (ret) {
 		pr_err("%s: cannot register for CPU hotplug (%d)\n", ZSLAB_NAME, ret);
 		zslab_debugfs_exit(zd);
+		zslab_evict_exit(zd);
 		zslab_writeback_exit(zd);
+		zslab_reclaim_exit(zd);
 		zslab_detach_device(zd);
 		goto free;
 	}
@@ -163,6 +176,7 @@ static void __exit zslab_exit(void)
 {
 	struct zslab_dev *zd = zslab_device;
 
+	zslab_evict_exit(zd);	/* the shrinker first: it looks at zslab_device */
 	/* Parameter setters run under this lock and look at zslab_device. */
 	kernel_param_lock(THIS_MODULE);
 	zslab_device = NULL;
@@ -170,7 +184,8 @@ static void __exit zslab_exit(void)
 
 	zslab_alloc_exit();
 	zslab_debugfs_exit(zd);
-	zslab_writeback_exit(zd);
+	zslab_writeback_exit(zd);	/* drains the eviction and reclaim work too */
+	zslab_reclaim_exit(zd);
 	zslab_detach_device(zd);
 	kfree(zd);
 }

@@ -376,6 +376,7 @@ int zslab_zones_init(struct zslab_dev *zd)
 	budget = zslab_zone_budget(zd, NULL);
 	zd->zone_budget = max(budget, 0);
 	zd->zones_open = 0;
+	zd->reloc_zone = -1;
 	return budget > 0 ? 0 : -ETOOMANYREFS;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_zones_init);
@@ -397,11 +398,66 @@ static void close_zone_locked(struct zslab_dev *zd, struct zslab_zone *z)
 		release_token_locked(zd, z);
 }
 
+/**
+ * zslab_zone_worth_reclaiming() - Would reclaim get enough of @z back?
+ * @z: the zone, zone lock held.
+ *
+ * A full zone with an eighth of it or more dead. Less is not worth moving
+ * the rest for: summaries alone keep a zone a little short of all live.
+ */
+bool zslab_zone_worth_reclaiming(const struct zslab_zone *z)
+{
+	return z->use == ZZ_FULL && z->live <= z->capacity - z->capacity / 8;
+}
+
+/* Zones full for us whose space reclaim could get back. */
+static bool reclaimable_locked(struct zslab_dev *zd)
+{
+	unsigned int i;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++)
+		if (zslab_zone_worth_reclaiming(&zd->zones[i]))
+			return true;
+	return false;
+}
+
+static unsigned int free_zones_locked(struct zslab_dev *zd)
+{
+	unsigned int i, n = 0;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++)
+		n += zd->zones[i].use == ZZ_FREE;
+	return n;
+}
+
+/**
+ * zslab_free_zones() - Data zones empty and ours to open.
+ * @zd: the device. Any context.
+ */
+unsigned int zslab_free_zones(struct zslab_dev *zd)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	n = free_zones_locked(zd);
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	return n;
+}
+
+/*
+ * Open a free zone for @owner. The last ZSLAB_RELOC_ZONES free zones are
+ * kept for relocation while reclaim has something to get back: reclaim
+ * needs a zone to write into before it can reset one.
+ */
 static int open_free_zone_locked(struct zslab_dev *zd, u32 owner)
 {
 	unsigned int i;
 
 	if (zd->zones_open >= zd->zone_budget)
+		return -1;
+	if (owner != ZSLAB_RELOC_OWNER && free_zones_locked(zd) <= ZSLAB_RELOC_ZONES &&
+	    reclaimable_locked(zd))
 		return -1;
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone *z = &zd->zones[i];
@@ -458,10 +514,10 @@ static int shared_open_zone_locked(struct zslab_dev *zd, sector_t sectors)
 	return best;
 }
 
-/**
- * zslab_zone_reserve() - Hand out @sectors of append space for cache @c.
- * @zd: the device.
- * @c: the cache writing; it keeps its own open zone while the budget allows.
+/*
+ * Hand out @sectors of append space for @owner, whose open zone is
+ * *@open_zone: a cache, or relocation. It keeps its own open zone while
+ * the budget allows.
  * @sectors: size of the append bio.
  * @zone: set to the zone to append to.
  * @offset: set to where in the zone the space was reserved (the device
@@ -472,17 +528,17 @@ static int shared_open_zone_locked(struct zslab_dev *zd, sector_t sectors)
  * zslab_zones_tidy() finishes them: the caller waits for that and tries
  * again, and only then is -ENOSPC final.
  */
-int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
+static int reserve_for(struct zslab_dev *zd, int *open_zone, u32 owner,
 		       sector_t sectors, unsigned int *zone, sector_t *offset)
 {
 	struct zslab_zone *z = NULL;
 	unsigned long flags;
-	int idx = c->open_zone;
+	int idx = *open_zone;
 
 	spin_lock_irqsave(&zd->zone_lock, flags);
 	if (idx >= 0) {
 		z = &zd->zones[idx];
-		if (z->use != ZZ_OPEN || z->owner != c->id) {
+		if (z->use != ZZ_OPEN || z->owner != owner) {
 			z = NULL;
 		} else if (z->reserved + sectors > z->capacity) {
 			close_zone_locked(zd, z);
@@ -490,19 +546,19 @@ int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
 		}
 	}
 	if (!z) {
-		idx = open_free_zone_locked(zd, c->id);
+		idx = open_free_zone_locked(zd, owner);
 		if (idx < 0)
 			idx = shared_open_zone_locked(zd, sectors);
 		if (idx < 0 && close_zones_too_full_locked(zd, sectors))
-			idx = open_free_zone_locked(zd, c->id);
+			idx = open_free_zone_locked(zd, owner);
 		if (idx < 0) {
-			c->open_zone = -1;
+			*open_zone = -1;
 			spin_unlock_irqrestore(&zd->zone_lock, flags);
 			return -ENOSPC;
 		}
 		z = &zd->zones[idx];
-		if (z->owner == c->id)
-			c->open_zone = idx;
+		if (z->owner == owner)
+			*open_zone = idx;
 	}
 	if (!z->inflight)
 		z->floor = z->reserved;
@@ -513,7 +569,42 @@ int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	return 0;
 }
+
+/**
+ * zslab_zone_reserve() - Hand out @sectors of append space for cache @c.
+ * @zd: the device.
+ * @c: the cache writing.
+ * @sectors: size of the append bio.
+ * @zone: set to the zone to append to.
+ * @offset: set to where in the zone the space was reserved.
+ *
+ * Return: 0, or -ENOSPC when no zone can take the bio now (see reserve_for()).
+ */
+int zslab_zone_reserve(struct zslab_dev *zd, struct zslab_cache *c,
+		       sector_t sectors, unsigned int *zone, sector_t *offset)
+{
+	return reserve_for(zd, &c->open_zone, c->id, sectors, zone, offset);
+}
 ZSLAB_EXPORT_FOR_TESTS(zslab_zone_reserve);
+
+/**
+ * zslab_zone_reserve_reloc() - As zslab_zone_reserve(), for reclaim.
+ * @zd: the device, writeback mutex held.
+ * @sectors: size of the append bio.
+ * @zone: set to the zone to append to.
+ * @offset: set to where in it.
+ *
+ * Relocated slabs go to a zone of their own (data that survived a zone
+ * lives long: mixed with new data it would be moved again), which may
+ * take the last free zone.
+ *
+ * Return: 0 or -ENOSPC.
+ */
+int zslab_zone_reserve_reloc(struct zslab_dev *zd, sector_t sectors, unsigned int *zone,
+			     sector_t *offset)
+{
+	return reserve_for(zd, &zd->reloc_zone, ZSLAB_RELOC_OWNER, sectors, zone, offset);
+}
 
 /* The cache goes away: its open zone takes no more appends from it. */
 void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c)

@@ -109,6 +109,13 @@ enum zslab_io_stat {
 	ZSLAB_IO_MISPLACED,		/* append completed outside its window */
 	ZSLAB_IO_LAT_TOTAL_NS,
 	ZSLAB_IO_LAT_MAX_NS,
+	ZSLAB_IO_READS,			/* slabs read back */
+	ZSLAB_IO_READ_BYTES,
+	ZSLAB_IO_READ_LAT_TOTAL_NS,
+	ZSLAB_IO_READ_LAT_MAX_NS,
+	ZSLAB_IO_RECLAIMED_ZONES,	/* zones reset after reclaim moved their data */
+	ZSLAB_IO_RELOCATED_BYTES,	/* slab data written by reclaim */
+	ZSLAB_IO_META_BYTES,		/* superblocks and other metadata written */
 	ZSLAB_IO_NR
 };
 
@@ -252,6 +259,14 @@ struct zslab_dev {
 	atomic_t inflight;		/* append bios in flight, all caches */
 	wait_queue_head_t inflight_wait;
 	atomic64_t io[ZSLAB_IO_NR];
+
+	/* capacity tier (evict.c, reclaim.c) */
+	atomic_long_t resident_pages;	/* slab pages of every cache in DRAM */
+	struct work_struct evict_work;	/* brings them under resident_max_mb */
+	struct work_struct reclaim_work; /* frees zones when few are left */
+	struct shrinker *shrinker;
+	int reloc_zone;			/* zone relocations append to, or -1 */
+	struct zslab_victim_zone *victims;	/* reclaim's candidates, one per zone */
 
 	struct dentry *debugfs;
 	struct dentry *debugfs_caches;	/* cache/: one stats file per cache */
@@ -423,7 +438,20 @@ enum zslab_misuse {
 	ZSLAB_MISUSE_MISALIGNED, /* inside a slab, not at an object start */
 	ZSLAB_MISUSE_NOT_LIVE,	/* mark_dirty/ref/put of an object not allocated */
 	ZSLAB_MISUSE_BAD_REF,	/* a reference that names no live object here */
+	ZSLAB_MISUSE_UNPINNED,	/* put of an object not pinned, free of one being evicted */
 	ZSLAB_NR_MISUSE
+};
+
+/* Capacity-tier counters of a cache (debugfs cache/NAME). */
+enum zslab_cap_stat {
+	ZSLAB_CAP_EVICTIONS,
+	ZSLAB_CAP_READBACKS,
+	ZSLAB_CAP_READBACK_BYTES,
+	ZSLAB_CAP_READBACK_ERRORS,
+	ZSLAB_CAP_NOWAIT_MISSES,	/* non-sleeping gets of an evicted slab */
+	ZSLAB_CAP_EVICTED_FREES,	/* objects freed by ref while evicted */
+	ZSLAB_CAP_RELOCATED,		/* slabs reclaim moved */
+	ZSLAB_NR_CAP_STATS
 };
 
 /*
@@ -468,6 +496,7 @@ struct zslab_slab {
 	u32 img_offset;			/* sector offset of that data in the zone */
 	u32 img_seq;			/* low bits of its newest entry's sequence */
 	u32 img_crc;			/* CRC32C of that data */
+	atomic_t unpinned;		/* see "Pins" below */
 	unsigned long map[];		/* inuse bitmap, then avail bitmap */
 };
 
@@ -480,6 +509,45 @@ struct zslab_slab {
  * passes alone change it (wb_mutex).
  */
 #define ZSLAB_SLAB_WRITTEN	0x4
+/* Got since eviction last looked at it: it stays one more round (CLOCK). */
+#define ZSLAB_SLAB_REFERENCED	0x8
+/* Reclaim moves it: its next data goes to the relocation zone. */
+#define ZSLAB_SLAB_RELOC	0x10
+
+/*
+ * Pins. An object is pinned from alloc or zslab_get() until zslab_put() or
+ * its free. A slab counts only its objects' puts less gets in unpinned, so
+ * that alloc and free, whose objects are pinned by definition, touch
+ * nothing for it: the slab's pins are its live objects less unpinned, and
+ * it may leave DRAM only when they are 0. Eviction freezes the count by
+ * adding ZSLAB_PINS_FROZEN with a cmpxchg that expects exactly the live
+ * objects (every one unpinned); a get then fails on the frozen count and
+ * goes the slow way (evict.c).
+ */
+#define ZSLAB_PINS_FROZEN	(1 << 28)
+
+/*
+ * What an evicted slab keeps in DRAM, in its cache's slab xarray in place of
+ * the descriptor (a tagged entry): where its newest data lies and which
+ * objects live. Changed under the cache lock only.
+ */
+struct zslab_evicted {
+	u32 img_zone;
+	u32 img_offset;
+	u32 img_seq;
+	u32 img_crc;
+	u16 nr_live;
+	u8 flags;			/* ZSLAB_EV_* */
+	u8 reserved;
+	unsigned long map[];		/* inuse bitmap */
+};
+
+#define ZSLAB_EV_READING	0x1	/* a get is reading it back */
+#define ZSLAB_EV_REWRITE	0x2	/* objects freed while evicted: new data owed */
+#define ZSLAB_EV_LOGGED		0x4	/* a failed read of it was logged */
+#define ZSLAB_XA_EVICTED	1	/* xa_pointer_tag() of an evicted slab */
+/* xarray mark of evicted slabs owing new data (REWRITE) */
+#define ZSLAB_XA_REWRITE	XA_MARK_1
 
 struct zslab_cache {
 	/* hot: read on every alloc and free */
@@ -524,6 +592,16 @@ struct zslab_cache {
 	atomic_t wb_error;		/* -EIO/-ENOSPC for the next sync */
 	atomic64_t wb[ZSLAB_NR_WB_STATS];
 
+	/* capacity tier (evict.c, readback.c) */
+	struct kmem_cache *ev_cache;	/* evicted descriptors, exact size */
+	mempool_t *ev_pool;		/* so that eviction never fails for one */
+	unsigned int ev_size;
+	unsigned int nr_evicted;	/* cache lock */
+	unsigned long nr_evicted_objs;	/* their live objects (cache lock) */
+	atomic_long_t unpinned_objs;	/* live objects nobody pins */
+	wait_queue_head_t readback_wait; /* a get waiting for another's read */
+	atomic64_t cap[ZSLAB_NR_CAP_STATS];
+
 	unsigned int align;
 	unsigned int flags;
 	unsigned int slab_order;
@@ -551,9 +629,57 @@ struct zslab_cache_info {
 	unsigned int dead;
 	unsigned long dirty;		/* slabs queued for writeback */
 	u64 wb[ZSLAB_NR_WB_STATS];
+	unsigned int evicted;		/* slabs whose data is only on the device */
+	unsigned long evicted_objs;	/* their live objects */
+	unsigned long pinned_objs;
+	u64 cap[ZSLAB_NR_CAP_STATS];
 };
 
+static inline unsigned long *zslab_slab_inuse(struct zslab_slab *s)
+{
+	return s->map;
+}
+
+static inline unsigned long *zslab_slab_avail(struct zslab_cache *c, struct zslab_slab *s)
+{
+	return s->map + c->map_longs;
+}
+
+static inline void *zslab_slab_obj(struct zslab_cache *c, struct zslab_slab *s,
+				   unsigned int idx)
+{
+	return s->base + idx * c->stride;
+}
+
+/* References: cache id, logical slab id, slot. */
+#define ZSLAB_REF_SLOT_BITS	16
+#define ZSLAB_REF_SLAB_BITS	32
+
+static inline u32 zslab_ref_slab(zslab_ref_t ref)
+{
+	return (ref >> ZSLAB_REF_SLOT_BITS) & U32_MAX;
+}
+
+static inline unsigned int zslab_ref_slot(zslab_ref_t ref)
+{
+	return ref & (BIT(ZSLAB_REF_SLOT_BITS) - 1);
+}
+
+static inline u32 zslab_ref_cache(zslab_ref_t ref)
+{
+	return ref >> (ZSLAB_REF_SLAB_BITS + ZSLAB_REF_SLOT_BITS);
+}
+
 unsigned int zslab_desc_bytes(const struct zslab_cache *c);
+struct zslab_slab *zslab_slab_of(const void *obj);
+void zslab_report_misuse(struct zslab_cache *c, const void *obj, enum zslab_misuse why);
+struct zslab_slab *zslab_live_obj_slab(struct zslab_cache *c, const void *obj,
+				       unsigned int *idx);
+struct zslab_slab *zslab_slab_alloc_desc(struct zslab_cache *c, gfp_t gfp);
+void zslab_slab_install_locked(struct zslab_cache *c, struct zslab_slab *s);
+void zslab_slab_unlist_locked(struct zslab_cache *c, struct zslab_slab *s);
+void zslab_slab_free_memory(struct zslab_cache *c, struct zslab_slab *s);
+bool zslab_resident_room(struct zslab_cache *c, unsigned int pages, gfp_t gfp);
 void zslab_cache_get_info(struct zslab_cache *c, struct zslab_cache_info *info);
 void zslab_cache_shrink(struct zslab_cache *c);
 void __zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_slab *s);
@@ -634,6 +760,51 @@ extern const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS];
 
 /* readback.c */
 int zslab_read_slab_data(struct zslab_cache *c, struct zslab_slab *s, void *buf);
+int zslab_read_image(struct zslab_cache *c, u32 zone, u32 offset, u32 crc, void *buf);
+void *zslab_read_back(struct zslab_cache *c, u32 slab_id, unsigned int idx, gfp_t gfp,
+		      bool pin);
+unsigned int zslab_read_back_rewrites(struct zslab_cache *c, unsigned int max,
+				      unsigned int *failed);
+
+/* evict.c: pins, eviction, the resident cap and the shrinker */
+extern unsigned int zslab_resident_max_mb;
+static inline bool zslab_entry_evicted(const void *entry)
+{
+	return xa_pointer_tag((void *)entry) == ZSLAB_XA_EVICTED;
+}
+
+static inline struct zslab_evicted *zslab_entry_to_evicted(void *entry)
+{
+	return xa_untag_pointer(entry);
+}
+
+int zslab_cache_evict_init(struct zslab_cache *c);
+void zslab_cache_evict_exit(struct zslab_cache *c);
+unsigned long zslab_evict_cache(struct zslab_dev *zd, struct zslab_cache *c,
+				unsigned long want, bool write_dirty);
+void zslab_evict_to_cap(struct zslab_dev *zd);
+void zslab_kick_eviction(struct zslab_dev *zd);
+bool zslab_over_cap(struct zslab_dev *zd);
+int zslab_evict_init(struct zslab_dev *zd);
+void zslab_evict_exit(struct zslab_dev *zd);
+extern const char *const zslab_cap_stat_names[ZSLAB_NR_CAP_STATS];
+
+/* reclaim.c */
+#define ZSLAB_RELOC_OWNER	0x10000		/* zone owner id of relocation writes */
+struct zslab_victim_zone {
+	sector_t live, capacity;
+	u64 age;			/* zones opened since it was */
+};
+int zslab_pick_victim(const struct zslab_victim_zone *z, unsigned int n);
+bool zslab_reclaim_due(struct zslab_dev *zd);
+void zslab_kick_reclaim(struct zslab_dev *zd);
+int zslab_reclaim_zone(struct zslab_dev *zd);
+int zslab_reclaim_init(struct zslab_dev *zd);
+void zslab_reclaim_exit(struct zslab_dev *zd);
+int zslab_zone_reserve_reloc(struct zslab_dev *zd, sector_t sectors, unsigned int *zone,
+			     sector_t *offset);
+unsigned int zslab_free_zones(struct zslab_dev *zd);
+bool zslab_zone_worth_reclaiming(const struct zslab_zone *z);
 
 /* superblock.c: at load, before anything is written */
 int zslab_sb_load(struct zslab_dev *zd, bool format);

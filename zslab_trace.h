@@ -78,6 +78,67 @@ TRACE_EVENT(zslab_zone_mgmt,
 		  __entry->ret)
 );
 
+TRACE_EVENT(zslab_evict,
+	TP_PROTO(u32 cache_id, u32 slab_id, unsigned int zone, unsigned int nr_live),
+	TP_ARGS(cache_id, slab_id, zone, nr_live),
+	TP_STRUCT__entry(
+		__field(u32, cache_id)
+		__field(u32, slab_id)
+		__field(unsigned int, zone)
+		__field(unsigned int, nr_live)
+	),
+	TP_fast_assign(
+		__entry->cache_id = cache_id;
+		__entry->slab_id = slab_id;
+		__entry->zone = zone;
+		__entry->nr_live = nr_live;
+	),
+	TP_printk("cache=%u slab=%u zone=%u live=%u",
+		  __entry->cache_id, __entry->slab_id, __entry->zone, __entry->nr_live)
+);
+
+TRACE_EVENT(zslab_readback,
+	TP_PROTO(u32 cache_id, u32 slab_id, unsigned int zone, u32 offset, int status),
+	TP_ARGS(cache_id, slab_id, zone, offset, status),
+	TP_STRUCT__entry(
+		__field(u32, cache_id)
+		__field(u32, slab_id)
+		__field(unsigned int, zone)
+		__field(u32, offset)
+		__field(int, status)
+	),
+	TP_fast_assign(
+		__entry->cache_id = cache_id;
+		__entry->slab_id = slab_id;
+		__entry->zone = zone;
+		__entry->offset = offset;
+		__entry->status = status;
+	),
+	TP_printk("cache=%u slab=%u zone=%u offset=%u status=%d",
+		  __entry->cache_id, __entry->slab_id, __entry->zone,
+		  __entry->offset, __entry->status)
+);
+
+TRACE_EVENT(zslab_reclaim,
+	TP_PROTO(unsigned int zone, u64 live_sectors, unsigned int relocated, int status),
+	TP_ARGS(zone, live_sectors, relocated, status),
+	TP_STRUCT__entry(
+		__field(unsigned int, zone)
+		__field(u64, live_sectors)
+		__field(unsigned int, relocated)
+		__field(int, status)
+	),
+	TP_fast_assign(
+		__entry->zone = zone;
+		__entry->live_sectors = live_sectors;
+		__entry->relocated = relocated;
+		__entry->status = status;
+	),
+	TP_printk("zone=%u live_sectors=%llu relocated=%u status=%d",
+		  __entry->zone, __entry->live_sectors, __entry->relocated,
+		  __entry->status)
+);
+
 #endif /* ZSLAB_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
