@@ -101,6 +101,7 @@ struct zslab_slab *zslab_slab_of(const void *obj)
 {
 	return our_obj_slab(obj);
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_slab_of);
 
 /* ------------------------------------------------------------------ */
 /* Misuse: reported once, counted always, never acted upon.            */

@@ -497,6 +497,7 @@ unsigned long zslab_evict_cache(struct zslab_dev *zd, struct zslab_cache *c,
 	}
 	return done;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_evict_cache);
 
 /* Slabs of @c to evict so that @excess pages go. */
 static unsigned long slabs_for(struct zslab_cache *c, long excess)

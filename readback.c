@@ -283,11 +283,17 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
 	install_locked(c, s, ev, id);
 	if (pin && live)
 		atomic_dec(&s->unpinned);
+	/*
+	 * Objects were freed while it was out: its data on the device must
+	 * lose them. Dirty before the lock goes, or eviction (which needs it)
+	 * could take the slab again, clean, and the frees would never be
+	 * written.
+	 */
+	if (rewrite)
+		zslab_slab_mark_dirty(c, s);
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	mempool_free(ev, c->ev_pool);
-	if (rewrite)
-		zslab_slab_mark_dirty(c, s);	/* objects were freed while it was out */
 	atomic64_inc(&c->cap[ZSLAB_CAP_READBACKS]);
 	atomic64_add(c->slab_size, &c->cap[ZSLAB_CAP_READBACK_BYTES]);
 	wake_up_all(&c->readback_wait);
