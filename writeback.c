@@ -817,6 +817,12 @@ int zslab_cache_sync(struct zslab_cache *c)
 	int ret;
 
 	might_sleep();
+	/*
+	 * A background pass that found no zone left its slabs dirty: this
+	 * sync writes them again, and only its own attempt says -ENOSPC.
+	 * (-EIO stays: it reports a write that failed.)
+	 */
+	atomic_cmpxchg(&c->wb_error, -ENOSPC, 0);
 	zslab_cache_writeback_settle(c);
 	/* No zone took the data: what reclaim frees may, once. */
 	if (atomic_read(&c->wb_error) == -ENOSPC && zslab_reclaim_zone(zd) > 0) {
