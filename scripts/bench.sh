@@ -518,11 +518,18 @@ if [ $run_cap = 1 ]; then
 	# slab, summary and segment sizes, fill and sync interval; warmed up by
 	# the fill and as many passes as the device, measured over as many.
 	pass=$(g pass_slabs) live_slabs=$(g live_slabs)
-	sim=$("$build/greedy_sim" "$(g data_zones)" "$(blocks "$(g zone_cap)")" "$(blocks "$(g slab)")" \
-		"$(blocks "$(g summary)")" "$(g per_seg)" "$live_slabs" "$(g sync_slabs)" \
-		$((live_slabs + $(g warm) * pass)) $(($(g passes) * pass)) 1 42) ||
-		die "greedy_sim failed"
-	echo "# greedy simulation (bench/greedy_sim.c, same geometry): $sim"
+	# greedy_sim RESERVE: zones kept empty for relocation (1, the yardstick:
+	# cleaning on demand; more shows what a higher free-zone watermark costs).
+	greedy() {
+		"$build/greedy_sim" "$(g data_zones)" "$(blocks "$(g zone_cap)")" "$(blocks "$(g slab)")" \
+			"$(blocks "$(g summary)")" "$(g per_seg)" "$live_slabs" "$(g sync_slabs)" \
+			$((live_slabs + $(g warm) * pass)) $(($(g passes) * pass)) "$1" 43 ||
+			die "greedy_sim failed"
+	}
+	sim=$(greedy 1)
+	echo "# greedy simulation (bench/greedy_sim.c, same geometry, 1 zone kept empty): $sim"
+	echo "# greedy WA keeping 2, 3 zones empty instead (cleaning earlier): $(greedy 2 | awk '{ print $3 }')," \
+		"$(greedy 3 | awk '{ print $3 }')"
 	set -- $sim
 	sim_wa=$3
 	# The floor of FIFO: every segment carries one summary with its slabs.
