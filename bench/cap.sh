@@ -1,9 +1,9 @@
 # shellcheck shell=sh
 # Guest side of make bench's capacity case (scripts/bench.sh; busybox sh,
 # awk for arithmetic), one boot on a ZNS namespace of its own geometry:
-#   cap.sh OBJSIZE FILL_PCT WARM PASSES SYNC_SLABS GETS RESIDENT_MB READBACKS WA_RESIDENT_MB
+#   cap.sh OBJSIZE FILL_PCT WARM PASSES SYNC_SLABS GETS RESIDENT_MB READBACKS WA_RESIDENT_MB FIFO_FILL_PCT
 #
-#   fifo      objects die in allocation order: a ring of FILL_PCT % of the
+#   fifo      objects die in allocation order: a ring of FIFO_FILL_PCT % of the
 #             data zones' capacity, each round allocates SYNC_SLABS slabs'
 #             worth of objects, syncs, frees the oldest; WARM passes over
 #             the device's capacity first, then PASSES measured.
@@ -20,6 +20,7 @@
 # Prints "capacity: ..." lines, and "capacity-data: KEY=VALUE ..." lines the
 # host turns into the table (with the greedy simulation beside them).
 objsize=$1 fill=$2 warm=$3 passes=$4 sync_slabs=$5 gets=$6 res_mb=$7 readbacks=$8 wa_res_mb=$9
+fifo_fill=${10:-$2}
 ZNS=${ZNS:?}
 DBG=/sys/kernel/debug/zns_slab
 CB=/sys/kernel/debug/zslab_capbench
@@ -34,6 +35,12 @@ cleanup() {
 }
 fail() {
 	echo "capacity: FAILED: $*"
+	if [ -d $DBG ]; then
+		echo "# zns_slab's zones and io counters at the failure:"
+		cat $DBG/zones
+		grep -E '^(free_zones|reloc_zone|zones_open|zone_budget|client_bytes|device_bytes|write_amplification|reclaimed_zones|relocated_bytes|resets|errors|resident_pages):' $DBG/io | tr '\n' ' '
+		echo
+	fi
 	dmesg | grep -E 'zns_slab|zslab' | tail -n 8
 	cleanup
 	exit 1
@@ -112,12 +119,13 @@ data_zones=$((nr_zones - fdz))
 cap_bytes=$((data_zones * zone_cap))
 live_slabs=$((cap_bytes / slab * fill / 100))
 live=$((live_slabs * ops))
+flive=$((cap_bytes / slab * fifo_fill / 100 * ops))
 pass_slabs=$((cap_bytes / slab))	# slab writes per pass over the data zones' capacity
 batch=$((sync_slabs * ops))
 set -- $(capc size $objsize)
 [ "$1" = 0 ] || fail "size $objsize: $1"
-set -- $(capc fifo $live $batch 0)
-[ "$1" = 0 ] || fail "fifo $live $batch 0: $1"
+set -- $(capc fifo $flive $batch 0)
+[ "$1" = 0 ] || fail "fifo $flive $batch 0: $1"
 [ "$(cstat objs_per_slab)" = $ops ] && [ "$(cstat slab_size)" = $slab ] ||
 	fail "cache geometry: $(cstat objs_per_slab) objects per $(cstat slab_size) B slab, expected $ops per $slab"
 require $DBG/io first_data_zone errors write_amplification read_latency_mean_ns read_latency_max_ns $IOF
@@ -132,20 +140,20 @@ per_seg=$(calc "a = $(cat $Q/zone_append_max_bytes); if (a > 262144) a = 262144;
 	b = 1; while (b * 2 <= a) b *= 2; print int((b - $summary) / $slab)")
 echo "capacity-data: geo nr_zones=$nr_zones first_data_zone=$fdz data_zones=$data_zones zone_size=$zone_size" \
 	"zone_cap=$zone_cap lbs=$lbs slab=$slab summary=$summary per_seg=$per_seg objsize=$objsize ops=$ops" \
-	"fill=$fill live_slabs=$live_slabs pass_slabs=$pass_slabs sync_slabs=$sync_slabs warm=$warm passes=$passes"
+	"fill=$fill fifo_fill=$fifo_fill live_slabs=$live_slabs pass_slabs=$pass_slabs sync_slabs=$sync_slabs warm=$warm passes=$passes"
 echo "# capacity: $ZNS: $nr_zones zones of $((zone_size >> 20)) MiB (capacity $((zone_cap >> 20)) MiB)," \
 	"zones 0-$((fdz - 1)) reserved: $data_zones data zones, $((cap_bytes >> 20)) MiB; $objsize B objects" \
 	"in $slab B slabs; fill $fill % = $live_slabs slabs ($live objects); a pass = $pass_slabs slab writes"
 
 # --- FIFO: objects die in allocation order ---
-fill_rounds=$(((live + batch - 1) / batch))
+fill_rounds=$(((flive + batch - 1) / batch))
 pass_rounds=$(((pass_slabs + sync_slabs - 1) / sync_slabs))
 t0=$(date +%s)
-set -- $(capc fifo $live $batch $((fill_rounds + warm * pass_rounds)))
+set -- $(capc fifo $flive $batch $((fill_rounds + warm * pass_rounds)))
 [ "$1" = 0 ] || fail "fifo warm-up: $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
 snap f0
 for p in $(seq 1 $passes); do
-	set -- $(capc fifo $live $batch $pass_rounds)
+	set -- $(capc fifo $flive $batch $pass_rounds)
 	[ "$1" = 0 ] || fail "fifo pass $p: $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
 done
 snap f1
