@@ -178,11 +178,14 @@ for i in $(seq 1 $((warm * 4))); do
 	[ "$1" = 0 ] || fail "update (warm-up): $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
 done
 snap r0
+free=
 for i in $(seq 1 $((passes * 4))); do
 	set -- $(capc update $chunk $sync_slabs)
 	[ "$1" = 0 ] || fail "update: $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
+	free="$free $(field $DBG/io free_zones)"
 done
 snap r1
+echo "# capacity: random: free data zones after each quarter pass:$free"
 check_errors random
 c=$(delta r0 r1 client_bytes) d=$(delta r0 r1 device_bytes)
 [ "$c" -gt 0 ] || fail "random: client_bytes did not grow"
