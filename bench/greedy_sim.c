@@ -31,6 +31,7 @@
  * the blocks written in all (summaries included). It prints one line:
  *
  *   greedy: wa DEVICE_WA slab_wa SLAB_WA victim_live MEAN_FRACTION ...
+ *           empty_zones_mean MEAN (empty zones, sampled at each client write)
  *
  * DEVICE_WA = all blocks written / client slab blocks, what zns_slab's
  * debugfs write_amplification is (device_bytes / client_bytes); SLAB_WA =
@@ -170,7 +171,7 @@ static double zone_slabs(void)
 int main(int argc, char **argv)
 {
 	long live, warm, measure, i, n;
-	uint64_t b0, r0, v0, vl0;
+	uint64_t b0, r0, v0, vl0, empty_sum = 0;
 
 	if (argc != 12) {
 		fputs("usage: greedy_sim ZONES ZONE_BLOCKS SLAB_BLOCKS SUMMARY PER_SEG LIVE SYNC WARM MEASURE RESERVE SEED\n",
@@ -213,15 +214,17 @@ int main(int argc, char **argv)
 			vl0 = victim_live;
 		}
 		put_slab(&client, n < live ? n : (long)rnd(live));
+		if (n >= warm)
+			empty_sum += nr_empty;
 		if ((n + 1) % sync_every == 0)
 			client.seg_slabs = 0;	/* a sync ends the segment */
 	}
-	printf("greedy: wa %.3f slab_wa %.3f victim_live %.3f victims %llu client_slabs %ld relocated_slabs %llu\n",
+	printf("greedy: wa %.3f slab_wa %.3f victim_live %.3f victims %llu client_slabs %ld relocated_slabs %llu empty_zones_mean %.2f\n",
 	       (double)(blocks - b0) / ((double)measure * slab_blocks),
 	       (double)(measure + reloc_slabs - r0) / measure,
 	       victims > v0 ? (double)(victim_live - vl0) / (victims - v0) /
 			      zone_slabs() : 0.0,
 	       (unsigned long long)(victims - v0), measure,
-	       (unsigned long long)(reloc_slabs - r0));
+	       (unsigned long long)(reloc_slabs - r0), (double)empty_sum / measure);
 	return 0;
 }

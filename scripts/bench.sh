@@ -526,13 +526,14 @@ if [ $run_cap = 1 ]; then
 	greedy() {
 		"$build/greedy_sim" "$(g data_zones)" "$(blocks "$(g zone_cap)")" "$(blocks "$(g slab)")" \
 			"$(blocks "$(g summary)")" "$(g per_seg)" "$live_slabs" "$(g sync_slabs)" \
-			$((live_slabs + $(g warm) * pass)) $(($(g passes) * pass)) "$1" 43 ||
-			die "greedy_sim failed"
+			$((live_slabs + $(g warm) * pass)) $(($(g passes) * pass)) "$1" 43 2>&1
 	}
 	sim=$(greedy 1)
+	case $sim in greedy:*) ;; *) die "greedy_sim failed: $sim" ;; esac
 	echo "# greedy simulation (bench/greedy_sim.c, same geometry, 1 zone kept empty): $sim"
-	echo "# greedy WA keeping 2, 3 zones empty instead (cleaning earlier): $(greedy 2 | awk '{ print $3 }')," \
-		"$(greedy 3 | awk '{ print $3 }')"
+	echo "# greedy WA keeping 2, 3 zones empty instead (cleaning earlier):" \
+		"$(greedy 2 | awk '/^greedy:/ { print $3; next } { print "-" }')," \
+		"$(greedy 3 | awk '/^greedy:/ { print $3; next } { print "- (no zone to clean into)" }')"
 	set -- $sim
 	sim_wa=$3
 	# The floor of FIFO: every segment carries one summary with its slabs.
