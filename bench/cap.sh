@@ -186,6 +186,9 @@ for i in $(seq 1 $((passes * 4))); do
 done
 snap r1
 echo "# capacity: random: free data zones after each quarter pass:$free"
+# The data zones at the end: zone:use:live % of capacity:owner (cache id; relocation's is its own).
+echo "# capacity: random: data zones at the end: $(awk -v from=$fdz '!/^#/ && $1 >= from {
+	printf "%s:%s:%.0f%%:%s ", $1, $8, $9 / ($4 * 512) * 100, $12 }' $DBG/zones)"
 check_errors random
 c=$(delta r0 r1 client_bytes) d=$(delta r0 r1 device_bytes)
 [ "$c" -gt 0 ] || fail "random: client_bytes did not grow"

@@ -18,12 +18,15 @@
  *     slab per client write. A client segment ends every SYNC client
  *     writes (a zslab_cache_sync()) or when it holds PER_SEG slabs.
  *   - Client writes and relocation writes go to two different open zones
- *     (as zns_slab keeps a relocation zone of its own).
- *   - Greedy cleaning: whenever an open zone needs a new zone and fewer
+ *     (HEADS 2: as ../shared/DESIGN.md §3 has zns_slab keep a relocation
+ *     zone of its own) or to the same one (HEADS 1: the classic log, one
+ *     head, the cleaner appending what it moves to it).
+ *   - Greedy cleaning: whenever the client needs a new zone and fewer
  *     than RESERVE + 1 zones are empty, the full zone with the fewest live
  *     slabs is the victim; its live slabs are rewritten through the
- *     relocation zone and it is reset. RESERVE zones stay empty for the
- *     relocation zone itself.
+ *     relocation head and it is reset. RESERVE zones stay empty for the
+ *     relocation writes themselves. (With one head, relocating may open the
+ *     client its next zone: then RESERVE empty zones are enough.)
  *
  * After WARM client writes (the fill, then random updates until the zones'
  * state no longer depends on the fill's order), it counts the next MEASURE
@@ -38,7 +41,7 @@
  * (client + relocated slabs) / client slabs, the textbook figure.
  *
  *   greedy_sim ZONES ZONE_BLOCKS SLAB_BLOCKS SUMMARY PER_SEG LIVE SYNC
- *              WARM MEASURE RESERVE SEED
+ *              WARM MEASURE RESERVE HEADS SEED
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -66,7 +69,7 @@ struct head {			/* an open zone and its open segment */
 	long seg_slabs;		/* slabs in the open segment; 0: none open */
 };
 
-static long nr_zones, zone_blocks, slab_blocks, summary, per_seg, sync_every, reserve;
+static long nr_zones, zone_blocks, slab_blocks, summary, per_seg, sync_every, reserve, heads;
 static struct zone *zones;
 static long *where, nr_live;		/* the zone each slab's newest image is in */
 static long *empty_zones, nr_empty;
@@ -91,30 +94,38 @@ static void seal(struct head *h)
 	h->seg_slabs = 0;
 }
 
-/* Room for one more slab at @h: a new segment or zone when needed. */
-static void make_room(struct head *h)
+/*
+ * Room for one more slab at @h: a new segment or zone when needed; a client
+ * write that needs a zone cleans first, a relocation takes a reserved one.
+ */
+static void make_room(struct head *h, int relocating)
 {
-	struct zone *z;
+	for (;;) {
+		struct zone *z = h->zone >= 0 ? &zones[h->zone] : NULL;
 
-	if (h->zone >= 0 && h->seg_slabs && h->seg_slabs < per_seg &&
-	    zones[h->zone].used + slab_blocks <= zone_blocks)
-		return;
-	h->seg_slabs = 0;
-	if (h->zone >= 0 && zones[h->zone].used + summary + slab_blocks > zone_blocks)
-		seal(h);
-	if (h->zone < 0) {
-		if (h == &client)
+		if (z && h->seg_slabs && h->seg_slabs < per_seg &&
+		    z->used + slab_blocks <= zone_blocks)
+			return;
+		if (z && z->used + summary + slab_blocks <= zone_blocks) {
+			h->seg_slabs = 0;	/* a new segment: its summary */
+			z->used += summary;
+			blocks += summary;
+			return;
+		}
+		if (z)
+			seal(h);
+		if (!relocating) {
 			clean();
+			if (h->zone >= 0)	/* one head: cleaning opened it */
+				continue;
+		}
 		h->zone = take_empty();
 	}
-	z = &zones[h->zone];
-	z->used += summary;
-	blocks += summary;
 }
 
-static void put_slab(struct head *h, long slab)
+static void put_slab(struct head *h, long slab, int relocating)
 {
-	make_room(h);
+	make_room(h, relocating);
 	if (where[slab] >= 0)
 		zones[where[slab]].live--;
 	where[slab] = h->zone;
@@ -124,12 +135,15 @@ static void put_slab(struct head *h, long slab)
 	h->seg_slabs++;
 }
 
-/* Greedy: free zones until RESERVE + 1 are empty (one for the client). */
+/*
+ * Greedy: free zones until RESERVE are empty, and one more while the client
+ * has no zone (with one head, relocating may have opened it one).
+ */
 static void clean(void)
 {
 	long i, v, s, rounds = 0;
 
-	while (nr_empty < reserve + 1) {
+	while (nr_empty < reserve + (client.zone < 0)) {
 		if (++rounds > 4 * nr_zones) {
 			fprintf(stderr, "greedy_sim: cleaning frees no zone (fill too high)\n");
 			exit(1);
@@ -147,12 +161,13 @@ static void clean(void)
 		/* Relocate its live slabs: scan the slab table (small). */
 		for (s = 0; zones[v].live && s < nr_live; s++) {
 			if (where[s] == v) {
-				put_slab(&reloc, s);
+				put_slab(heads == 1 ? &client : &reloc, s, 1);
 				reloc_slabs++;
 			}
 		}
 		/* The relocation zone ends its segment at each victim. */
-		reloc.seg_slabs = 0;
+		if (heads == 2)
+			reloc.seg_slabs = 0;
 		zones[v].used = 0;
 		zones[v].full = 0;
 		empty_zones[nr_empty++] = v;
@@ -173,8 +188,8 @@ int main(int argc, char **argv)
 	long live, warm, measure, i, n;
 	uint64_t b0, r0, v0, vl0, empty_sum = 0;
 
-	if (argc != 12) {
-		fputs("usage: greedy_sim ZONES ZONE_BLOCKS SLAB_BLOCKS SUMMARY PER_SEG LIVE SYNC WARM MEASURE RESERVE SEED\n",
+	if (argc != 13) {
+		fputs("usage: greedy_sim ZONES ZONE_BLOCKS SLAB_BLOCKS SUMMARY PER_SEG LIVE SYNC WARM MEASURE RESERVE HEADS SEED\n",
 		      stderr);
 		return 2;
 	}
@@ -188,9 +203,11 @@ int main(int argc, char **argv)
 	warm = atol(argv[8]);
 	measure = atol(argv[9]);
 	reserve = atol(argv[10]);
-	rng = strtoull(argv[11], NULL, 0) | 1;
+	heads = atol(argv[11]);
+	rng = strtoull(argv[12], NULL, 0) | 1;
 	if (nr_zones < reserve + 3 || zone_blocks < summary + slab_blocks || slab_blocks < 1 ||
-	    per_seg < 1 || live < 1 || sync_every < 1 || measure < 1 || reserve < 1) {
+	    per_seg < 1 || live < 1 || sync_every < 1 || measure < 1 || reserve < 1 ||
+	    heads < 1 || heads > 2) {
 		fprintf(stderr, "greedy_sim: bad arguments\n");
 		return 2;
 	}
@@ -213,7 +230,7 @@ int main(int argc, char **argv)
 			v0 = victims;
 			vl0 = victim_live;
 		}
-		put_slab(&client, n < live ? n : (long)rnd(live));
+		put_slab(&client, n < live ? n : (long)rnd(live), 0);
 		if (n >= warm)
 			empty_sum += nr_empty;
 		if ((n + 1) % sync_every == 0)
