@@ -33,14 +33,17 @@ cleanup() {
 	if [ -d $CB ]; then echo destroy >$CB/cmd; rmmod zslab_capbench; fi
 	if [ -d $DBG ]; then rmmod zns_slab; fi
 }
-fail() {
-	echo "capacity: FAILED: $*"
+diag() {
 	if [ -d $DBG ]; then
 		echo "# zns_slab's zones and io counters at the failure:"
 		cat $DBG/zones
 		grep -E '^(free_zones|reloc_zone|zones_open|zone_budget|client_bytes|device_bytes|write_amplification|reclaimed_zones|relocated_bytes|resets|errors|resident_pages):' $DBG/io | tr '\n' ' '
 		echo
 	fi
+}
+fail() {
+	echo "capacity: FAILED: $*"
+	diag
 	dmesg | grep -E 'zns_slab|zslab' | tail -n 8
 	cleanup
 	exit 1
@@ -149,19 +152,29 @@ echo "# capacity: $ZNS: $nr_zones zones of $((zone_size >> 20)) MiB (capacity $(
 fill_rounds=$(((flive + batch - 1) / batch))
 pass_rounds=$(((pass_slabs + sync_slabs - 1) / sync_slabs))
 t0=$(date +%s)
+# A case that fails (a sync's error) is reported with what it measured up
+# to then, and the next case runs; the exit status says it failed.
+rc=0
+err=
 set -- $(capc fifo $flive $batch $((fill_rounds + warm * pass_rounds)))
-[ "$1" = 0 ] || fail "fifo warm-up: $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
+[ "$1" = 0 ] || err="warm-up: $1"
 snap f0
+done_p=0
 for p in $(seq 1 $passes); do
+	[ -z "$err" ] || break
 	set -- $(capc fifo $flive $batch $pass_rounds)
-	[ "$1" = 0 ] || fail "fifo pass $p: $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
+	[ "$1" = 0 ] && done_p=$p || err="pass $p: $1"
 done
 snap f1
+if [ -n "$err" ]; then
+	echo "capacity: FAILED: fifo $err ($(cb sync_errors) of $(cb syncs) syncs failed; $done_p of $passes passes done)"
+	diag
+	rc=1
+fi
 c=$(delta f0 f1 client_bytes) d=$(delta f0 f1 device_bytes)
-[ "$c" -gt 0 ] || fail "fifo: client_bytes did not grow"
 echo "capacity-data: fifo client=$c device=$d reclaimed=$(delta f0 f1 reclaimed_zones)" \
 	"relocated=$(delta f0 f1 relocated_bytes) resets=$(delta f0 f1 resets) reads=$(delta f0 f1 reads)" \
-	"wa_debugfs=$(iostat write_amplification) secs=$(($(date +%s) - t0))"
+	"wa_debugfs=$(iostat write_amplification) secs=$(($(date +%s) - t0)) failed=${err:+1}"
 check_errors fifo
 unload
 
@@ -173,26 +186,35 @@ set -- $(capc fill $live $objsize $batch)
 echo "# capacity: random: filled $live objects in $(calc "printf \"%.1f\", $2 / 1e9") s"
 # Warm-up in chunks of a quarter pass (each command runs under one write()).
 chunk=$((pass_slabs / 4))
+err=
 for i in $(seq 1 $((warm * 4))); do
+	[ -z "$err" ] || break
 	set -- $(capc update $chunk $sync_slabs)
-	[ "$1" = 0 ] || fail "update (warm-up): $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
+	[ "$1" = 0 ] || err="warm-up: $1"
 done
 snap r0
 free=
+done_q=0
 for i in $(seq 1 $((passes * 4))); do
+	[ -z "$err" ] || break
 	set -- $(capc update $chunk $sync_slabs)
-	[ "$1" = 0 ] || fail "update: $1 ($(cb sync_errors) of $(cb syncs) syncs failed)"
+	[ "$1" = 0 ] && done_q=$i || err="quarter pass $i: $1"
 	free="$free $(field $DBG/io free_zones)"
 done
 snap r1
+if [ -n "$err" ]; then
+	echo "capacity: FAILED: random updates $err ($(cb sync_errors) of $(cb syncs) syncs failed;" \
+		"$done_q of $((passes * 4)) quarter passes done)"
+	diag
+	rc=1
+fi
 echo "# capacity: random: free data zones after each quarter pass:$free"
 # The data zones at the end: zone:use:live % of capacity:owner (cache id; relocation's is its own).
 echo "# capacity: random: data zones at the end: $(awk -v from=$fdz '!/^#/ && $1 >= from {
 	printf "%s:%s:%.0f%%:%s ", $1, $8, $9 / ($4 * 512) * 100, $12 }' $DBG/zones)"
 check_errors random
 c=$(delta r0 r1 client_bytes) d=$(delta r0 r1 device_bytes)
-[ "$c" -gt 0 ] || fail "random: client_bytes did not grow"
-echo "capacity-data: random updates=$((passes * 4 * chunk)) client=$c device=$d" \
+echo "capacity-data: random updates=$((done_q * chunk)) failed=${err:+1} client=$c device=$d" \
 	"reclaimed=$(delta r0 r1 reclaimed_zones) relocated=$(delta r0 r1 relocated_bytes)" \
 	"resets=$(delta r0 r1 resets) reads=$(delta r0 r1 reads) read_bytes=$(delta r0 r1 read_bytes)" \
 	"wa_debugfs=$(iostat write_amplification) secs=$(($(date +%s) - t0))"
@@ -255,3 +277,4 @@ set -- $(awk -F';' '$3 == "cap_read" && $5 == 0 { print $6 * 1024, $9, $40 }' $R
 echo "capacity-data: fio bytes=$1 ms=$2 lat_us=$3 zones=$fz version=$(fio --version)"
 reset_zones
 echo "capacity: done"
+exit $rc
