@@ -221,6 +221,12 @@ echo "capacity-data: random updates=$((done_q * chunk)) failed=${err:+1} client=
 
 # --- zslab_get: resident, then evicted ---
 echo 0 >$PARM/resident_max_mb || fail "resident_max_mb not writable"
+# Evicted slabs stay evicted until read: bring every slab back first.
+if [ "$(cstat evicted_slabs)" != 0 ]; then
+	set -- $(capc readback $live_slabs $ops)
+	[ "$1" = 0 ] || fail "readback of every slab: $1"
+	check_errors "readback of every slab"
+fi
 rb0=$(cstat readbacks)
 set -- $(capc gets $gets 0)
 [ "$1" = 0 ] || fail "gets: $1"
