@@ -208,7 +208,8 @@ if [ -n "$err" ]; then
 	diag
 	rc=1
 fi
-echo "# capacity: random: free data zones after each quarter pass:$free"
+echo "# capacity: random: free data zones after each quarter pass:$free; at the end the cache's" \
+	"open_zone $(cstat open_zone), io reloc_zone $(field $DBG/io reloc_zone), zones_open $(field $DBG/io zones_open)"
 # The data zones at the end: zone:use:live % of capacity:owner (cache id; relocation's is its own).
 echo "# capacity: random: data zones at the end: $(awk -v from=$fdz '!/^#/ && $1 >= from {
 	printf "%s:%s:%.0f%%:%s ", $1, $8, $9 / ($4 * 512) * 100, $12 }' $DBG/zones)"
