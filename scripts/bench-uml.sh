@@ -38,6 +38,12 @@ for c in $cases; do
 	esac
 done
 
+# The capacity case runs in QEMU only (a real NVMe path).
+if [ $run_alloc = 0 ] && [ $run_wb = 0 ]; then
+	echo "== UML: nothing to run (the capacity case runs under QEMU only)"
+	exit 0
+fi
+
 bash scripts/build-uml-kernel.sh >/dev/null
 kdir=$(uml_kernel_dir)
 build=$(bash scripts/build.sh uml)
