@@ -22,6 +22,9 @@ RES_MB=${CAP_RESIDENT_MB:-2}
 OPS=${CAP_OPS:-30000}
 FILL_TIMES=${CAP_FILL_TIMES:-3}
 FILL_SECONDS=${CAP_FILL_SECONDS:-150}
+RACE_SECONDS=${CAP_RACE_SECONDS:-20}
+T0=$(date +%s)
+phase() { echo "capacity: [$(($(date +%s) - T0)) s] $*"; }
 NCPU=$(nproc)
 P=/sys/module/zns_slab/parameters/resident_max_mb
 TCD=/sys/kernel/debug/zslab_testclient
@@ -118,6 +121,7 @@ sleep 1
 
 mark_dmesg
 # ========== a working set 4x the cap, held by reference ==========
+phase "working set"
 expect_tc "create a cache of 128 B objects" 0 create 0 128
 for k in resident_slabs evicted_slabs pinned_objs evictions readbacks readback_bytes \
 	readback_errors get_nowait_misses evicted_desc_bytes; do
@@ -170,6 +174,7 @@ echo >$TI/trace
 expect_tc "sync returns 0" 0 sync 0
 
 # ========== resident memory within the cap ==========
+phase "resident"
 if wait_resident $RES_MB 10 tc0; then
 	pass "resident slabs within resident_max_mb=$RES_MB + slack ($(resident_bytes tc0) B <= $cap + $(slack_bytes tc0) B)"
 else
@@ -184,6 +189,7 @@ wait_resident $RES_MB 10 tc0 && pass "reading everything back kept resident slab
 	fail "reading everything back kept resident slabs within the cap" "$(resident_bytes tc0) B"
 
 # ========== resident_max_mb at run time ==========
+phase "resident_max_mb at run time"
 half=$((RES_MB / 2)); [ $half -ge 1 ] || half=1
 before=$(resident_bytes tc0)
 echo $half >$P
@@ -206,6 +212,7 @@ wait_idle
 LABEL="after resident_max_mb changes"; nowait_exact
 
 # ========== a read fault ==========
+phase "read fault"
 F=/sys/kernel/debug/fail_make_request
 if [ -d $F ] && [ -f /sys/block/${ZNS#/dev/}/make-it-fail ]; then
 	expect_tc "sync before the faults returns 0" 0 sync 0
@@ -235,7 +242,24 @@ else
 	echo "capacity: no fail_make_request in this kernel: read fault not tested"
 fi
 
+# ========== 2 CPUs racing on slabs they share ==========
+phase "2 CPUs on the 128 B objects"
+ev0=$(cs tc0 evictions) rb0=$(cs tc0 readbacks)
+expect_tc "capstress: 2 workers (CPU 0, 1) run the mix on the $n 128 B objects (even and odd slots: shared slabs)" 0 capstress 0 $n 0
+sleep $RACE_SECONDS
+expect_tc "capstress: every get verified, no NULL GFP_KERNEL get, for $RACE_SECONDS s of eviction racing 2 CPUs" 0 capstop 0
+cap_line "after $RACE_SECONDS s on 2 CPUs"
+check "capstress: no allocation failed" "$(capstat alloc_failed)" = 0
+check "capstress: eviction and read-back ran meanwhile (evictions +$(($(cs tc0 evictions) - ev0)), readbacks +$(($(cs tc0 readbacks) - rb0)))" \
+	"$(cs tc0 evictions)" -gt "$ev0" -a "$(cs tc0 readbacks)" -gt "$rb0"
+check "capstress: nothing pinned after the workers stop" "$(cs tc0 pinned_objs)" = 0
+expect_tc "capstress: sync returns 0" 0 sync 0
+wait_idle
+LABEL="after 2 CPUs raced"; nowait_exact
+expect_tc "capstress: every object read back intact" 0 getall 0
+
 # ========== the device written several times over, 2 CPUs racing ==========
+phase "fill"
 expect_tc "create a cache of 4 KiB objects" 0 create 1 4096
 slab1=$(cs tc1 slab_size)
 tc0_bytes=$((($(cs tc0 resident_slabs) + $(cs tc0 evicted_slabs)) * slab))
@@ -278,7 +302,7 @@ check "fill: the data zones were filled past 90 % (at most $maxocc % seen)" "$ma
 check "fill: reclaim reset zones (reclaimed_zones $(io reclaimed_zones))" "$(io reclaimed_zones)" -gt "$reclaimed0"
 check "fill: reclaim relocated live slabs (relocated_bytes $(io relocated_bytes))" "$(io relocated_bytes)" -gt 0
 wa=$(io write_amplification) cb=$(io client_bytes) db=$(io device_bytes)
-awk -v a="$wa" -v c="$cb" -v d="$db" 'BEGIN { if (c <= 0 || a < 1 || d < c) exit 1; r = d / c - a; exit !(r < 0.01 && r > -0.01) }' &&
+awk -v a="$wa" -v c="$cb" -v d="$db" 'BEGIN { a += 0; c += 0; d += 0; if (c <= 0 || a < 1 || d < c) exit 1; r = d / c - a; exit !(r < 0.01 && r > -0.01) }' &&
 	pass "fill: write_amplification $wa = device_bytes $db / client_bytes $cb" ||
 	fail "fill: write_amplification = device_bytes / client_bytes" "$wa, $db / $cb"
 check "fill: tc1 slabs evicted and read back (evictions $(cs tc1 evictions), readbacks $(cs tc1 readbacks))" \
@@ -297,6 +321,7 @@ wait_idle
 LABEL="after the fill"; nowait_exact
 
 # ========== blktrace ==========
+phase "blktrace"
 kill -INT $btpid
 i=0; while kill -0 $btpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 grep -v '^#' $DBG/zones >/tmp/cap-zones1.txt
@@ -369,6 +394,7 @@ fi
 zones_match_nvme "zones equal nvme zns report-zones after the run"
 
 # ========== teardown ==========
+phase "teardown"
 rmdir $TI 2>/dev/null
 expect_tc "destroy the 4 KiB cache" 0 destroy 1
 expect_tc "destroy the 128 B cache" 0 destroy 0

@@ -55,9 +55,12 @@
  *                      (0 expected: a slab is evicted whole), live
  *                      references, mismatches among the non-NULL gets)
  *   capstress I N SYNC 2 workers (CPU 0 and 1) doing the capacity mix on
- *                      reference slots 0..N-1 (each worker its half), and
- *                      with SYNC=1 a syncer calling zslab_cache_sync() in a
- *                      loop; pause and resume work on them as on stress
+ *                      reference slots 0..N-1, worker k on the slots of
+ *                      parity k (objects allocated in slot order share slabs
+ *                      across the workers, so both pin, evict and read back
+ *                      the same slabs), and with SYNC=1 a syncer calling
+ *                      zslab_cache_sync() in a loop; pause and resume work
+ *                      on them as on stress
  *   capstop I          end them (answer: mismatches + NULL GFP_KERNEL gets)
  *
  * .../capstats: the counts of the last capacity run or capstress workers
@@ -511,7 +514,7 @@ static long tc_nowait(struct tc_cache *t, char *ans)
 			zslab_put(t->c, obj);
 		else
 			nulls++;
-		keys[n++] = (((ref >> 16) & U32_MAX) << 1) | !obj;
+		keys[n++] = (((ref >> 16) & U32_MAX) << 1) | (obj ? 0 : 1);
 	}
 	sort(keys, n, sizeof(*keys), cmp_u64, NULL);
 	for (i = 0; i < n; i = j) {
@@ -591,21 +594,21 @@ static int stress_syncer(void *arg)
 
 struct cap_worker {
 	struct tc_cache *t;
-	unsigned int first, last;
+	unsigned int parity, pairs;	/* slots 2 * i + parity, i < pairs */
 	struct rnd_state rs;
 	struct cap_stats *st;
 };
 
 static struct cap_worker cap_workers[TC_CACHES][2];
 
-/* The capacity mix on a random reference slot of our half. */
+/* The capacity mix on a random reference slot of our parity. */
 static int cap_stress_worker(void *arg)
 {
 	struct cap_worker *w = arg;
 	struct tc_cache *t = w->t;
 
 	while (!kthread_should_stop()) {
-		unsigned int slot = w->first + prandom_u32_state(&w->rs) % (w->last - w->first);
+		unsigned int slot = 2 * (prandom_u32_state(&w->rs) % w->pairs) + w->parity;
 
 		stress_park(t);
 		cap_step(t, slot, &w->rs, w->st);
@@ -675,8 +678,8 @@ static long tc_capstress(struct tc_cache *t, unsigned int i, unsigned int n,
 
 		memset(&t->cstats[k + 1], 0, sizeof(t->cstats[k + 1]));
 		w->t = t;
-		w->first = k * n / 2;
-		w->last = (k + 1) * n / 2;
+		w->parity = k;
+		w->pairs = n / 2;
 		w->st = &t->cstats[k + 1];
 		prandom_seed_state(&w->rs, get_random_u64());
 		t->threads[k] = kthread_create(cap_stress_worker, w, "tc-cap/%u", k);
