@@ -58,7 +58,15 @@ check() { name=$1; shift; if [ "$@" ] 2>/dev/null; then pass "$name"; else fail 
 # evicted when nothing is pinned: slabs holding free objects in the per-CPU
 # magazines (one each at most), the slab each CPU refills from, and the two
 # empty slabs a cache keeps as reserve (README: the allocator).
-resident_bytes() { r=0; for c; do r=$((r + $(cs $c resident_slabs) * $(cs $c slab_size))); done; echo $r; }
+# Slab memory of all caches (io resident_pages: what the cap is compared
+# with), else the sum of the caches' resident slabs.
+resident_bytes() {
+	r=$(io resident_pages)
+	if isnum "$r"; then echo $((r * 4096)); return; fi
+	r=0
+	for c; do r=$((r + $(cs $c resident_slabs) * $(cs $c slab_size))); done
+	echo $r
+}
 slack_bytes() {
 	s=0
 	for c; do s=$((s + ($(cs $c magazine_objs) + NCPU + 2) * $(cs $c slab_size))); done
