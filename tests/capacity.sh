@@ -19,10 +19,10 @@
 . /test/lib.sh
 
 RES_MB=${CAP_RESIDENT_MB:-2}
-OPS=${CAP_OPS:-30000}
+OPS=${CAP_OPS:-20000}
 FILL_TIMES=${CAP_FILL_TIMES:-3}
-FILL_SECONDS=${CAP_FILL_SECONDS:-150}
-RACE_SECONDS=${CAP_RACE_SECONDS:-20}
+FILL_SECONDS=${CAP_FILL_SECONDS:-100}
+RACE_SECONDS=${CAP_RACE_SECONDS:-15}
 T0=$(date +%s)
 phase() { echo "capacity: [$(($(date +%s) - T0)) s] $*"; }
 NCPU=$(nproc)
