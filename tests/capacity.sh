@@ -27,6 +27,7 @@ FILL_TIMES=${CAP_FILL_TIMES:-3}
 FILL_SECONDS=${CAP_FILL_SECONDS:-100}
 RACE_SECONDS=${CAP_RACE_SECONDS:-15}
 FAULT_GETS=${CAP_FAULT_GETS:-500}
+FILL_OBJ=${CAP_FILL_OBJ:-4096}
 T0=$(date +%s)
 phase() { echo "capacity: [$(($(date +%s) - T0)) s] $*"; }
 NCPU=$(nproc)
@@ -275,18 +276,18 @@ expect_tc "capstress: every object read back intact" 0 getall 0
 
 # ========== the device written several times over, 2 CPUs racing ==========
 phase "fill"
-expect_tc "create a cache of 4 KiB objects" 0 create 1 4096
+expect_tc "create a cache of $FILL_OBJ B objects" 0 create 1 $FILL_OBJ
 slab1=$(cs tc1 slab_size)
 tc0_bytes=$((($(cs tc0 resident_slabs) + $(cs tc0 evicted_slabs)) * slab))
 # About 55 % of the data zones live: tc0, and tc1 at ~87 % slot occupancy
 # (the mix frees 15 % of the slots it visits, refills every empty one).
-n1=$(((D * 55 / 100 - tc0_bytes) / slab1 * 100 / 87))
+n1=$(((D * 55 / 100 - tc0_bytes) / slab1 * $(cs tc1 objs_per_slab) * 100 / 87))
 [ $n1 -lt 1000 ] && n1=1000
 [ $n1 -gt 100000 ] && n1=100000
 dev0=$(io device_bytes)
 isnum "$dev0" || dev0=$(io append_bytes)
 w0=$dev0 reclaimed0=$(io reclaimed_zones)
-expect_tc "capstress: 2 workers (CPU 0, 1) run the mix on $n1 4 KiB objects by ref, a syncer syncs" 0 capstress 1 $n1 1
+expect_tc "capstress: 2 workers (CPU 0, 1) run the mix on $n1 $FILL_OBJ B objects by ref, a syncer syncs" 0 capstress 1 $n1 1
 t0=$(date +%s) maxocc=0 maxzones=0 maxres=0 samples=0 toggle=0
 while :; do
 	sleep 1
@@ -329,9 +330,9 @@ check "fill: tc1 slabs evicted and read back (evictions $(cs tc1 evictions), rea
 echo "capacity: fill: resident memory peaked at $maxres B (sampled every second, cap $cap-$((2 * cap)) B)"
 tracepoint_fired reclaim 'reclaim|reloc'
 echo 0 >$TI/events/zns_slab/enable
-expect_tc "fill: sync of the 4 KiB cache returns 0" 0 sync 1
+expect_tc "fill: sync of the $FILL_OBJ B cache returns 0" 0 sync 1
 expect_tc "fill: sync of the 128 B cache returns 0" 0 sync 0
-expect_tc "fill: every 4 KiB object intact after reclaim" 0 getall 1
+expect_tc "fill: every $FILL_OBJ B object intact after reclaim" 0 getall 1
 expect_tc "fill: every 128 B object intact after reclaim (idle, evicted, relocated)" 0 getall 0
 check "fill: no read-back error" "$(cs tc0 readback_errors)$(cs tc1 readback_errors)" = 00
 wait_resident $RES_MB 10 tc0 tc1 && pass "fill: resident slabs of both caches within the cap ($(resident_bytes tc0 tc1) B)" ||
@@ -415,7 +416,7 @@ zones_match_nvme "zones equal nvme zns report-zones after the run"
 # ========== teardown ==========
 phase "teardown"
 rmdir $TI 2>/dev/null
-expect_tc "destroy the 4 KiB cache" 0 destroy 1
+expect_tc "destroy the $FILL_OBJ B cache" 0 destroy 1
 expect_tc "destroy the 128 B cache" 0 destroy 0
 sleep 0.5
 # Every zone but the two metadata zones: the relocation zone too.
