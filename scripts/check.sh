@@ -201,6 +201,14 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
 	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=60 stress.sh faults.sh
+	# The capacity tier on a small device (11 data zones of 2 MiB) and a
+	# 1 MiB resident cap, so that writing the device three times over, which
+	# reclaim must keep up with, fits in a minute or two under KASAN and TCG:
+	# eviction, read-back and reclaim racing allocation on 2 CPUs under
+	# KASAN and lockdep, a read fault (fail_make_request).
+	vm_run debug-capacity-2M --kernel debug --zone-size 2M --zone-cap 2M --zones 14 \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 900 -- \
+		CAP_RESIDENT_MB=1 CAP_OPS=8000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_SECONDS=75 capacity.sh
 	# A boot of its own: the guest is reset mid-writeback and runs it again.
 	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
 fi
@@ -213,6 +221,10 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh
+	# The capacity tier (tests/capacity.sh) at its defaults: 13 data zones
+	# of 3 MiB, a 2 MiB resident cap.
+	vm_run stock-capacity-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- capacity.sh
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
 	# Zones of 64 KiB: a few dozen loads fill a metadata zone.
