@@ -208,7 +208,7 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	# KASAN and lockdep, a read fault (fail_make_request).
 	vm_run debug-capacity-2M --kernel debug --zone-size 2M --zone-cap 2M --zones 14 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 900 -- \
-		CAP_RESIDENT_MB=1 CAP_OPS=8000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_SECONDS=75 capacity.sh
+		CAP_RESIDENT_MB=1 CAP_OPS=4000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_SECONDS=60 capacity.sh
 	# A boot of its own: the guest is reset mid-writeback and runs it again.
 	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
 fi
