@@ -724,8 +724,10 @@ static noinline void *alloc_slow(struct zslab_cache *c, gfp_t gfp)
 
 	for (;;) {
 		spin_lock_irqsave(&c->lock, flags);
-		list_for_each_entry_safe(s, tmp, &fresh, list)
+		list_for_each_entry_safe(s, tmp, &fresh, list) {
+			list_del(&s->list);	/* fresh may be walked again */
 			add_slab_locked(c, s);
+		}
 		/* We may be on another CPU than the fast path was. */
 		cc = this_cpu_ptr(c->cpu);
 		obj = NULL;

@@ -190,8 +190,14 @@ static void install_locked(struct zslab_cache *c, struct zslab_slab *s,
 	atomic_set(&s->flags, ZSLAB_SLAB_WRITTEN);
 	atomic_set(&s->unpinned, ev->nr_live);
 	bitmap_copy(inuse, ev->map, c->objs_per_slab);
-	bitmap_zero(zslab_slab_avail(c, s), c->objs_per_slab);
+	/*
+	 * Exactly the slab's bits: bitmap_complement() works in whole words,
+	 * and take_from_slab() would hand out "objects" past the slab for
+	 * the bits beyond objs_per_slab.
+	 */
 	bitmap_complement(zslab_slab_avail(c, s), inuse, c->objs_per_slab);
+	bitmap_clear(zslab_slab_avail(c, s), c->objs_per_slab,
+		     c->map_longs * BITS_PER_LONG - c->objs_per_slab);
 	for_each_clear_bit(i, inuse, c->objs_per_slab)
 		memset(zslab_slab_obj(c, s, i), 0, c->stride);
 	s->nr_avail = c->objs_per_slab - ev->nr_live;

@@ -495,8 +495,11 @@ static unsigned int close_zones_too_full_locked(struct zslab_dev *zd, sector_t s
 	return closed;
 }
 
-/* Budget spent: share the open zone with the most room left. */
-static int shared_open_zone_locked(struct zslab_dev *zd, sector_t sectors)
+/*
+ * Budget spent: share the open zone with the most room left. Never the
+ * relocation zone for a cache: its room is what lets reclaim free a zone.
+ */
+static int shared_open_zone_locked(struct zslab_dev *zd, u32 owner, sector_t sectors)
 {
 	sector_t best_room = 0;
 	int best = -1;
@@ -506,6 +509,8 @@ static int shared_open_zone_locked(struct zslab_dev *zd, sector_t sectors)
 		struct zslab_zone *z = &zd->zones[i];
 		sector_t room = z->capacity - z->reserved;
 
+		if (z->owner == ZSLAB_RELOC_OWNER && owner != ZSLAB_RELOC_OWNER)
+			continue;
 		if (z->use == ZZ_OPEN && room >= sectors && room > best_room) {
 			best = i;
 			best_room = room;
@@ -548,7 +553,7 @@ static int reserve_for(struct zslab_dev *zd, int *open_zone, u32 owner,
 	if (!z) {
 		idx = open_free_zone_locked(zd, owner);
 		if (idx < 0)
-			idx = shared_open_zone_locked(zd, sectors);
+			idx = shared_open_zone_locked(zd, owner, sectors);
 		if (idx < 0 && close_zones_too_full_locked(zd, sectors))
 			idx = open_free_zone_locked(zd, owner);
 		if (idx < 0) {

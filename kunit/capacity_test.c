@@ -202,6 +202,14 @@ static void an_evicted_object_comes_back_byte_for_byte(struct kunit *test)
 	}
 	KUNIT_EXPECT_GT(test, back, 0U);
 	KUNIT_EXPECT_EQ(test, info_of(test, f->c)->evicted, 0U);
+	/* Back in the allocator with exactly its free slots available. */
+	for (i = 0; i < OBJS; i++) {
+		struct zslab_slab *s = xa_load(&f->c->slabs, zslab_ref_slab(f->refs[i]));
+
+		KUNIT_EXPECT_EQ(test, bitmap_weight(zslab_slab_avail(f->c, s),
+						    f->c->map_longs * BITS_PER_LONG),
+				(unsigned int)s->nr_avail);
+	}
 	KUNIT_EXPECT_EQ(test, info_of(test, f->c)->cap[ZSLAB_CAP_READBACKS],
 			(u64)info->evicted);
 	zslab_cache_destroy(f->c);
