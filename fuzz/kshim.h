@@ -42,6 +42,8 @@ typedef unsigned int blk_opf_t;
 typedef unsigned int fmode_t;
 typedef struct { int counter; } atomic_t;
 typedef struct { s64 counter; } atomic64_t;
+typedef struct { long counter; } atomic_long_t;
+typedef struct mempool mempool_t;
 typedef struct { int lock; } spinlock_t;
 typedef struct { int head; } wait_queue_head_t;
 struct list_head { struct list_head *next, *prev; };
@@ -215,5 +217,24 @@ int bdev_zoned_model(struct block_device *bdev);
 #define FMODE_EXCL		4U
 #define BLK_ZONED_HM		2
 #define GFP_NOIO		0U
+#define GFP_KERNEL		0U
+
+#define BIT(n)			(1UL << (n))
+/* zslab_internal.h's inline helpers of the capacity tier: declared only. */
+unsigned int xa_pointer_tag(void *entry);
+void *xa_untag_pointer(void *entry);
+
+/* compat.h's shrinker wrappers: declared only, never called here. */
+struct shrink_control;
+struct shrinker {
+	unsigned long (*count_objects)(struct shrinker *s, struct shrink_control *sc);
+	unsigned long (*scan_objects)(struct shrinker *s, struct shrink_control *sc);
+	int seeks;
+};
+#define DEFAULT_SEEKS		2
+void *kzalloc(size_t size, gfp_t gfp);
+void kfree(const void *p);
+int register_shrinker(struct shrinker *s, const char *fmt, ...);
+void unregister_shrinker(struct shrinker *s);
 
 #endif /* ZSLAB_FUZZ_KSHIM_H */
