@@ -170,6 +170,38 @@ static bool ref_in_cache(struct zslab_cache *c, zslab_ref_t ref)
 	       zslab_ref_slot(ref) < c->objs_per_slab;
 }
 
+enum ref_state { REF_PINNED, REF_EVICTED, REF_NONE };
+
+/*
+ * Pin object @idx of slab @id if the slab is resident (*@sp set). Else
+ * REF_EVICTED, or REF_NONE if the reference names no live object. A slab
+ * being evicted right now is looked up again: an evicted entry follows.
+ */
+static enum ref_state pin_ref(struct zslab_cache *c, u32 id, unsigned int idx,
+			      struct zslab_slab **sp)
+{
+	enum pin_result r;
+	void *entry;
+
+	for (;;) {
+		rcu_read_lock();
+		entry = xa_load(&c->slabs, id);
+		if (!entry || zslab_entry_evicted(entry)) {
+			rcu_read_unlock();
+			return entry ? REF_EVICTED : REF_NONE;
+		}
+		r = pin_resident(c, entry, id, idx);
+		rcu_read_unlock();
+		if (r == PIN_OK) {
+			*sp = entry;
+			return REF_PINNED;
+		}
+		if (r == PIN_NOT_LIVE)
+			return REF_NONE;
+		cpu_relax();
+	}
+}
+
 /**
  * zslab_get() - Pin and return the object a reference names.
  * @c: the cache.
@@ -190,32 +222,22 @@ void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp)
 {
 	u32 id = zslab_ref_slab(ref);
 	unsigned int idx = zslab_ref_slot(ref);
-	enum pin_result r;
-	void *entry, *obj;
+	struct zslab_slab *s;
+	void *obj;
 
 	might_alloc(gfp);
 	if (!ref_in_cache(c, ref))
 		goto bad;
 	for (;;) {
-		rcu_read_lock();
-		entry = xa_load(&c->slabs, id);
-		if (entry && !zslab_entry_evicted(entry)) {
-			struct zslab_slab *s = entry;
-
-			r = pin_resident(c, s, id, idx);
-			rcu_read_unlock();
-			if (r == PIN_OK) {
-				mark_referenced(s);
-				return zslab_slab_obj(c, s, idx);
-			}
-			if (r == PIN_NOT_LIVE)
-				goto bad;
-			cpu_relax();
-			continue;
-		}
-		rcu_read_unlock();
-		if (!entry)
+		switch (pin_ref(c, id, idx, &s)) {
+		case REF_PINNED:
+			mark_referenced(s);
+			return zslab_slab_obj(c, s, idx);
+		case REF_NONE:
 			goto bad;
+		case REF_EVICTED:
+			break;
+		}
 		/* Room for it first: nothing held while eviction runs. */
 		if (gfpflags_allow_blocking(gfp))
 			zslab_resident_room(c, 1 << c->slab_order, gfp);
@@ -307,32 +329,21 @@ void zslab_free_ref(struct zslab_cache *c, zslab_ref_t ref)
 {
 	u32 id = zslab_ref_slab(ref);
 	unsigned int idx = zslab_ref_slot(ref);
-	enum pin_result r;
-	void *entry;
+	struct zslab_slab *s;
 
 	if (!ref_in_cache(c, ref))
 		goto bad;
 	for (;;) {
-		rcu_read_lock();
-		entry = xa_load(&c->slabs, id);
-		if (entry && !zslab_entry_evicted(entry)) {
-			struct zslab_slab *s = entry;
-
+		switch (pin_ref(c, id, idx, &s)) {
+		case REF_PINNED:
 			/* Pinned, it is freed as zslab_cache_free() frees. */
-			r = pin_resident(c, s, id, idx);
-			rcu_read_unlock();
-			if (r == PIN_OK) {
-				zslab_cache_free(c, zslab_slab_obj(c, s, idx));
-				return;
-			}
-			if (r == PIN_NOT_LIVE)
-				goto bad;
-			cpu_relax();
-			continue;
-		}
-		rcu_read_unlock();
-		if (!entry)
+			zslab_cache_free(c, zslab_slab_obj(c, s, idx));
+			return;
+		case REF_NONE:
 			goto bad;
+		case REF_EVICTED:
+			break;
+		}
 		switch (free_evicted(c, id, idx)) {
 		case 0:
 			return;
