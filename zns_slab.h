@@ -29,7 +29,11 @@ typedef u64 zslab_ref_t;
 
 /* Align objects to the CPU cache line (like SLAB_HWCACHE_ALIGN). */
 #define ZSLAB_HWCACHE_ALIGN	0x00000001U
-/* The cache survives unload and reboot (needs recovery; not yet). */
+/*
+ * The cache survives unload, reboot and power loss: its objects are on the
+ * device as of its last zslab_cache_sync(), and creating it again by name
+ * (same size and alignment) re-attaches them.
+ */
 #define ZSLAB_PERSISTENT	0x00000002U
 
 /*
@@ -53,5 +57,9 @@ zslab_ref_t zslab_ref(struct zslab_cache *c, void *obj);
 void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp);
 void zslab_put(struct zslab_cache *c, void *obj);
 void zslab_free_ref(struct zslab_cache *c, zslab_ref_t ref);
+int zslab_cache_erase(const char *name);
+int zslab_cache_for_each(struct zslab_cache *c,
+			 int (*fn)(struct zslab_cache *c, void *obj, void *arg),
+			 void *arg);
 
 #endif /* ZNS_SLAB_H */

@@ -136,7 +136,7 @@ struct zslab_img_buf {
  * The on-disk layout is documented in the README.
  */
 #define ZSLAB_SB_MAGIC		0x4253535aU	/* "ZSSB" */
-#define ZSLAB_SB_VERSION	2
+#define ZSLAB_SB_VERSION	3
 #define ZSLAB_SB_BYTES		512		/* summed by the CRC; the rest is zero */
 
 struct zslab_sb_disk {
@@ -158,6 +158,11 @@ struct zslab_sb_disk {
 	__le32 max_append_sectors;
 	__le32 meta_zone[2];	/* zone indexes of the two metadata zones */
 	__le32 first_data_zone;
+	/* v3: the checkpoint this superblock commits (all zero: none) */
+	__le64 ckpt_seq;	/* 0 = no checkpoint */
+	__le64 ckpt_sector;	/* absolute sector of its first block */
+	__le32 ckpt_bytes;	/* its length, whole logical blocks */
+	__le32 ckpt_crc;	/* the crc field of its header */
 } __packed;
 
 /* The geometry a device was formatted with, in CPU byte order. */
@@ -174,11 +179,24 @@ struct zslab_sb_geo {
 	u32 first_data_zone;
 };
 
+/*
+ * The checkpoint a superblock commits: written just before it, in the same
+ * metadata zone. A checkpoint that no superblock points to (a crash between
+ * the two) is never read.
+ */
+struct zslab_sb_ckpt {
+	u64 seq;		/* 0 = none; then the other fields are 0 too */
+	u64 sector;		/* absolute */
+	u32 bytes;
+	u32 crc;
+};
+
 struct zslab_sb {
 	u64 generation;
 	u8 uuid[16];
 	u64 created;
 	struct zslab_sb_geo geo;
+	struct zslab_sb_ckpt ckpt;
 };
 
 /* What the last block of one metadata zone turned out to be. */
@@ -391,6 +409,154 @@ static inline u32 zslab_crc32c_field_zero(const void *buf, size_t len, size_t fi
 	crc = crc32c(crc, buf + field + sizeof(__le32), len - field - sizeof(__le32));
 	return ~crc;
 }
+
+/*
+ * --- checkpoints (checkpoint_format.c: the format; checkpoint.c: its I/O) ---
+ * What recovery starts from: the persistent caches, each slab of theirs
+ * with where its newest data lies, and for every data zone how far it was
+ * written then (recovery reads only what was written after). Appended to a
+ * metadata zone, then committed by the superblock written after it. The
+ * on-disk layout is documented in the README.
+ *
+ *   header (64 B) | zone records | per cache: cache record, its slab records
+ *   (each followed by its bitmap) | zero padding to a whole block
+ */
+#define ZSLAB_CKPT_MAGIC	0x4b43535aU	/* "ZSCK" */
+#define ZSLAB_CKPT_VERSION	1
+/* Largest checkpoint written or accepted when read. */
+#define ZSLAB_CKPT_MAX_BYTES	(256U << 20)
+
+struct zslab_ckpt_hdr {
+	__le32 magic;
+	__le16 version;
+	__le16 flags;		/* none defined: 0 */
+	__le32 total_bytes;	/* whole blocks: header, records, padding */
+	__le32 used_bytes;	/* header and records; the rest is zero */
+	__le64 ckpt_seq;	/* grows with every checkpoint, not 0 */
+	__le64 seg_seq;		/* the device's next segment sequence number then */
+	__le32 crc;		/* CRC32C of used_bytes, this field as zero */
+	__le32 nr_zones;
+	__le32 nr_caches;
+	__le32 nr_slabs;	/* over all caches */
+	__le32 reserved[4];
+} __packed;
+
+/* A data zone as the checkpoint saw it. */
+struct zslab_ckpt_zone_disk {
+	__le32 zone;		/* zone index; records in increasing order */
+	__le32 tail;		/* sectors written then (from the zone start) */
+	__le64 first_seq;	/* seg_seq of its first segment; 0: empty then */
+} __packed;
+
+/* A persistent cache; its nr_slabs slab records follow it. */
+struct zslab_ckpt_cache_disk {
+	__le32 id;		/* 1..65535, unique in the checkpoint */
+	__le32 object_size;
+	__le32 align;
+	__le32 stride;		/* >= 8, >= object_size, a multiple of align */
+	__le16 nr_objs;		/* slab size / stride */
+	u8 slab_order;		/* slab size is 4096 << slab_order, <= 5 */
+	u8 flags;		/* none defined: 0 */
+	__le32 nr_slabs;
+	__le64 next_seq;	/* the cache's next entry sequence number */
+	char name[32];		/* NUL-terminated, not empty, NUL padded */
+} __packed;
+
+/* A slab with live data; its bitmap (ceil(nr_objs / 64) u64 words) follows. */
+struct zslab_ckpt_slab_disk {
+	__le32 slab_id;		/* not 0; increasing within a cache */
+	__le32 zone;		/* where its newest data lies */
+	__le32 offset;		/* sectors from the zone start */
+	__le32 data_crc;	/* CRC32C of that data */
+	__le64 seq;		/* of that data's segment entry, not 0 */
+	__le32 nr_live;		/* bits set in the bitmap, at least 1 */
+	__le32 reserved;
+} __packed;
+
+/* The header, in CPU byte order. */
+struct zslab_ckpt_info {
+	u64 ckpt_seq;
+	u64 seg_seq;
+	u32 total_bytes;
+	u32 used_bytes;
+	u32 crc;
+	u32 nr_zones;
+	u32 nr_caches;
+	u32 nr_slabs;
+};
+
+struct zslab_ckpt_zone {
+	u32 zone;
+	u32 tail;
+	u64 first_seq;
+};
+
+struct zslab_ckpt_cache {
+	u32 id;
+	u32 object_size;
+	u32 align;
+	u32 stride;
+	u32 nr_objs;
+	u32 slab_order;
+	u32 nr_slabs;		/* decode: records that follow; encode: ignored */
+	u64 next_seq;
+	char name[32];
+};
+
+struct zslab_ckpt_slab {
+	u32 slab_id;
+	u32 zone;
+	u32 offset;
+	u32 data_crc;
+	u64 seq;
+	u32 nr_live;
+	const __le64 *map;	/* decoded: the bitmap, inside the buffer */
+};
+
+/* Builds a checkpoint in a buffer: zones first, then each cache and its slabs. */
+struct zslab_ckpt_builder {
+	void *buf;
+	size_t cap;
+	u32 used;
+	u32 nr_zones, nr_caches, nr_slabs;
+	u32 cache_pos;		/* offset of the current cache record */
+	u32 cache_nr_objs;
+	u32 cache_slabs;
+	u32 last_slab_id;
+	bool overflow;		/* something did not fit: finish returns 0 */
+};
+
+/* Walks a decoded checkpoint: zones, then caches each with its slabs. */
+struct zslab_ckpt_cursor {
+	u32 pos;
+	u32 zones, caches, slabs;	/* records read so far */
+	u32 cache_slabs_left;
+	u32 cache_nr_objs;
+	u32 last_slab_id;
+};
+
+unsigned int zslab_ckpt_slab_bytes(unsigned int nr_objs);
+void zslab_ckpt_start(struct zslab_ckpt_builder *b, void *buf, size_t cap);
+bool zslab_ckpt_add_zone(struct zslab_ckpt_builder *b, const struct zslab_ckpt_zone *z);
+bool zslab_ckpt_add_cache(struct zslab_ckpt_builder *b, const struct zslab_ckpt_cache *c);
+bool zslab_ckpt_add_slab(struct zslab_ckpt_builder *b, const struct zslab_ckpt_slab *s,
+			 const unsigned long *map);
+u32 zslab_ckpt_finish(struct zslab_ckpt_builder *b, u64 ckpt_seq, u64 seg_seq,
+		      unsigned int lbs);
+int zslab_ckpt_decode_header(const void *buf, size_t len, unsigned int lbs,
+			     struct zslab_ckpt_info *info, const char **why);
+int zslab_ckpt_decode(const void *buf, size_t len, unsigned int lbs,
+		      struct zslab_ckpt_info *info, const char **why);
+void zslab_ckpt_cursor_init(struct zslab_ckpt_cursor *cur);
+int zslab_ckpt_next_zone(const void *buf, const struct zslab_ckpt_info *info,
+			 struct zslab_ckpt_cursor *cur, struct zslab_ckpt_zone *z,
+			 const char **why);
+int zslab_ckpt_next_cache(const void *buf, const struct zslab_ckpt_info *info,
+			  struct zslab_ckpt_cursor *cur, struct zslab_ckpt_cache *c,
+			  const char **why);
+int zslab_ckpt_next_slab(const void *buf, const struct zslab_ckpt_info *info,
+			 struct zslab_ckpt_cursor *cur, struct zslab_ckpt_slab *s,
+			 const char **why);
 
 /* --- allocator (alloc.c) --- */
 
