@@ -66,6 +66,52 @@
  * .../capstats: the counts of the last capacity run or capstress workers
  * ("key: value"), with the live references and the syncer's syncs.
  */
+/*
+ * Persistent caches (ZSLAB_PERSISTENT), held by reference. Every object is
+ * the pattern of its (ref, version): its ref, its version, a check word,
+ * then a PRNG stream seeded by both, so any object verifies on its own.
+ * The model is slot -> (ref, version), the highest version handed out, the
+ * refs freed lately (a ring of 4096) and the round planned next.
+ *
+ *   pcreate I SIZE [ORDER [CTOR]]
+ *                      create or re-attach persistent cache "tc<I>" (SIZE a
+ *                      multiple of 4, >= 16; slabs of 4 KiB << ORDER; CTOR 1:
+ *                      a constructor that counts its calls); answer: 0 or
+ *                      the errno of the ERR_PTR
+ *   pdestroy I         zslab_cache_destroy() without freeing the objects
+ *                      (the cache detaches, its data stays)
+ *   erase I            zslab_cache_erase("tc<I>"): 0 or an errno
+ *   pfill I N          a new object in every empty slot 0..N-1 (failures)
+ *   pplan I OPS SEED   plan the next round: OPS operations from SEED
+ *   pround I           run it: on random slots, new objects in empty ones;
+ *                      frees (free_ref, or get and free), or get, check,
+ *                      new version, mark_dirty, put. Answer: errors (a get
+ *                      NULL or an object not its model version)
+ *   pscan I [K]        zslab_cache_for_each(), every object checked against
+ *                      its own pattern, (ref, version) kept; K > 0: the
+ *                      callback returns 7 at the K-th visit. Answer
+ *                      "OBJS BAD DUPS RET"
+ *   pcheck I           the last pscan against the model: "LOST STALE EXTRA
+ *                      MAYBE" (0 0 0 expected; with a plan, the objects the
+ *                      planned round may have freed or written are allowed
+ *                      either way: see tc_pcheck())
+ *   pgets I            zslab_get() of every model ref and of the freed refs:
+ *                      "NULLS BAD FREED_LIVE GETS" (0 0 0 expected)
+ *   padopt I           the last pscan becomes the model (answer: objects)
+ *   pforfree I N       a for_each whose callback frees every N-th object,
+ *                      by pointer and by ref in turn: "VISITS FREED BAD RET"
+ *   pcount I           objects in the model
+ *   pctor I            constructor calls since pcreate
+ *   pload              load the models written to .../model (answer:
+ *                      caches loaded, or an errno)
+ *
+ * .../model: reading it gives every persistent cache's model as one blob
+ * (magic, length, CRC32); the shell keeps it where a crash does not reach
+ * and writes it back before pload.
+ */
+#include <linux/bitmap.h>
+#include <linux/bsearch.h>
+#include <linux/crc32.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -79,6 +125,18 @@
 
 #define TC_CACHES	4
 #define TC_MAX_OBJS	100000
+#define TC_FREED	4096		/* refs freed that a model keeps */
+#define TC_FOUND_MAX	(2 * TC_MAX_OBJS)
+
+/* An object a pscan found: its ref, the version its header names. */
+struct pfound {
+	zslab_ref_t ref;
+	u32 ver;
+	u32 flags;		/* PF_* */
+};
+
+#define PF_BAD		1	/* its bytes are not its (ref, version) pattern */
+#define PF_MATCHED	2	/* pcheck: the model names it */
 
 /* What a capacity run or a capstress worker did. */
 struct cap_stats {
@@ -119,6 +177,16 @@ struct tc_cache {
 	u32 *rtags;
 	unsigned int rmax;		/* reference slots in use: 0..rmax-1 */
 	struct cap_stats cstats[3];	/* capacity run; capstress workers */
+	/* persistent caches: the model (refs[] and rmax hold its slots) */
+	bool persistent;
+	u32 *pvers;			/* slot -> version of its object */
+	u32 maxver;			/* versions 1..maxver were handed out */
+	u32 plan_ops, plan_seed;	/* the round planned (0 ops: none) */
+	zslab_ref_t *freed;		/* ring of refs freed, not reused */
+	u32 nfreed;			/* entries recorded (ring of TC_FREED) */
+	struct pfound *found;		/* the last pscan, sorted by ref */
+	u32 nfound;
+	atomic_t ctor_calls;
 };
 
 static struct tc_cache caches[TC_CACHES];
@@ -171,10 +239,17 @@ static void tc_free_arrays(struct tc_cache *t)
 	kvfree(t->tags);
 	kvfree(t->refs);
 	kvfree(t->rtags);
+	kvfree(t->pvers);
+	kvfree(t->freed);
+	kvfree(t->found);
 	t->objs = NULL;
 	t->tags = NULL;
 	t->refs = NULL;
 	t->rtags = NULL;
+	t->pvers = NULL;
+	t->freed = NULL;
+	t->found = NULL;
+	t->nfound = 0;
 }
 
 static long tc_create(unsigned int i, unsigned int size)
@@ -729,6 +804,742 @@ static long tc_resume(struct tc_cache *t)
 	return 0;
 }
 
+/* --- persistent caches: objects that check themselves, and a model --- */
+
+/*
+ * An object of a persistent cache is its (ref, version) pattern: bytes 0-7
+ * the ref, 8-11 the version, 12-15 the version's check word, the rest a
+ * PRNG stream seeded by both. Any object found on the device verifies on
+ * its own; the model (slot -> ref, version) says which ones must be there.
+ */
+#define P_CHECK		0x5a5a5a5aU
+
+static u64 pobj_seed(zslab_ref_t ref, u32 ver)
+{
+	return ref ^ ((u64)ver << 32) ^ 0x9e3779b97f4a7c15ULL;
+}
+
+static void pobj_fill(void *obj, unsigned int size, zslab_ref_t ref, u32 ver)
+{
+	struct rnd_state rs;
+	u32 *p = obj;
+	unsigned int i;
+
+	memcpy(obj, &ref, sizeof(ref));
+	p[2] = ver;
+	p[3] = ~ver ^ P_CHECK;
+	prandom_seed_state(&rs, pobj_seed(ref, ver));
+	for (i = 4; i < size / 4; i++)
+		p[i] = prandom_u32_state(&rs);
+}
+
+/* The version the object's bytes carry, or 0 if they are not a pattern. */
+static u32 pobj_check(const void *obj, unsigned int size, zslab_ref_t ref)
+{
+	const u32 *p = obj;
+	struct rnd_state rs;
+	zslab_ref_t hr;
+	unsigned int i;
+
+	memcpy(&hr, obj, sizeof(hr));
+	if (hr != ref || !p[2] || p[3] != (~p[2] ^ P_CHECK))
+		return 0;
+	prandom_seed_state(&rs, pobj_seed(ref, p[2]));
+	for (i = 4; i < size / 4; i++)
+		if (p[i] != prandom_u32_state(&rs))
+			return 0;
+	return p[2];
+}
+
+static atomic_t *ctor_counter;
+
+/* The constructor of ctor caches: marks the object, counts the call. */
+static void pobj_ctor(void *obj)
+{
+	memset(obj, 0xc7, 16);
+	if (ctor_counter)
+		atomic_inc(ctor_counter);
+}
+
+static long tc_pcreate(unsigned int i, unsigned int size, unsigned int order,
+		       unsigned int ctor)
+{
+	struct tc_cache *t = &caches[i];
+	char name[8];
+
+	if (t->c || size < 16 || size % 4 || size > 4096 || order > ZSLAB_MAX_SLAB_ORDER)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "tc%u", i);
+	t->refs = kvcalloc(TC_MAX_OBJS, sizeof(*t->refs), GFP_KERNEL);
+	t->pvers = kvcalloc(TC_MAX_OBJS, sizeof(*t->pvers), GFP_KERNEL);
+	t->freed = kvcalloc(TC_FREED, sizeof(*t->freed), GFP_KERNEL);
+	if (!t->refs || !t->pvers || !t->freed) {
+		tc_free_arrays(t);
+		return -ENOMEM;
+	}
+	atomic_set(&t->ctor_calls, 0);
+	/* One ctor cache at a time: the constructor has no cache argument. */
+	if (ctor)
+		ctor_counter = &t->ctor_calls;
+	t->c = zslab_cache_create(name, size, 0, ZSLAB_PERSISTENT | ZSLAB_SLAB_ORDER(order),
+				  ctor ? pobj_ctor : NULL);
+	if (IS_ERR(t->c)) {
+		long err = PTR_ERR(t->c);
+
+		t->c = NULL;
+		tc_free_arrays(t);
+		return err;
+	}
+	t->persistent = true;
+	t->size = size;
+	t->max = 0;
+	t->rmax = 0;
+	t->maxver = 0;
+	t->plan_ops = 0;
+	t->plan_seed = 0;
+	t->nfreed = 0;
+	init_waitqueue_head(&t->wait);
+	return 0;
+}
+
+static long tc_erase(unsigned int i)
+{
+	char name[8];
+
+	snprintf(name, sizeof(name), "tc%u", i);
+	return zslab_cache_erase(name);
+}
+
+static void pfreed_add(struct tc_cache *t, zslab_ref_t ref)
+{
+	t->freed[t->nfreed++ % TC_FREED] = ref;
+}
+
+/* A new object for the empty model slot @slot. */
+static bool palloc(struct tc_cache *t, unsigned int slot)
+{
+	void *obj = zslab_cache_alloc(t->c, GFP_KERNEL);
+	zslab_ref_t ref;
+
+	if (!obj)
+		return false;
+	ref = zslab_ref(t->c, obj);
+	if (!ref) {
+		zslab_cache_free(t->c, obj);
+		return false;
+	}
+	t->refs[slot] = ref;
+	t->pvers[slot] = ++t->maxver;
+	pobj_fill(obj, t->size, ref, t->pvers[slot]);
+	zslab_mark_dirty(t->c, obj);
+	zslab_put(t->c, obj);
+	return true;
+}
+
+static long tc_pfill(struct tc_cache *t, unsigned int n)
+{
+	unsigned int slot, failed = 0;
+
+	if (!t->persistent || n > TC_MAX_OBJS)
+		return -EINVAL;
+	t->rmax = max(t->rmax, n);
+	for (slot = 0; slot < n; slot++) {
+		if (!t->refs[slot])
+			failed += !palloc(t, slot);
+		if (!(slot & 63))
+			cond_resched();
+	}
+	return failed;
+}
+
+#define P_FREE_PCT	25	/* of a round's operations on a live slot */
+
+/*
+ * The planned round: plan_ops operations on random model slots, from the
+ * PRNG seeded by plan_seed: an empty slot gets a new object; a live one is
+ * freed (by ref, or got and freed), or got, checked, given a new version
+ * and marked dirty. Every operation draws two numbers, so that with @maybe
+ * the same sequence is replayed without touching the cache: it marks the
+ * slots whose object of the model the round frees (may be gone after a
+ * crash). Answer: errors (a live ref's get NULL or its object wrong).
+ */
+static long pround_run(struct tc_cache *t, unsigned long *maybe)
+{
+	unsigned long *live = NULL;
+	struct rnd_state rs;
+	unsigned int k, slot, r;
+	long errors = 0;
+	void *obj;
+
+	if (!t->rmax || !t->plan_ops)
+		return maybe ? 0 : -EINVAL;
+	if (maybe) {
+		live = bitmap_zalloc(t->rmax, GFP_KERNEL);
+		if (!live)
+			return -ENOMEM;
+		for (slot = 0; slot < t->rmax; slot++)
+			if (t->refs[slot])
+				__set_bit(slot, live);
+	}
+	prandom_seed_state(&rs, t->plan_seed);
+	for (k = 0; k < t->plan_ops; k++) {
+		slot = prandom_u32_state(&rs) % t->rmax;
+		r = prandom_u32_state(&rs) % 100;
+		if (maybe) {
+			if (!test_bit(slot, live)) {
+				__set_bit(slot, live);
+			} else if (r < P_FREE_PCT) {
+				__clear_bit(slot, live);
+				__set_bit(slot, maybe);
+			}
+			continue;
+		}
+		if (!(k & 63))
+			cond_resched();
+		if (!t->refs[slot]) {
+			palloc(t, slot);
+			continue;
+		}
+		if (r < P_FREE_PCT / 2) {
+			zslab_free_ref(t->c, t->refs[slot]);
+			pfreed_add(t, t->refs[slot]);
+			t->refs[slot] = 0;
+			continue;
+		}
+		obj = zslab_get(t->c, t->refs[slot], GFP_KERNEL);
+		if (!obj) {
+			errors++;
+			continue;
+		}
+		if (pobj_check(obj, t->size, t->refs[slot]) != t->pvers[slot])
+			errors++;
+		if (r < P_FREE_PCT) {
+			zslab_cache_free(t->c, obj);
+			pfreed_add(t, t->refs[slot]);
+			t->refs[slot] = 0;
+			continue;
+		}
+		t->pvers[slot] = ++t->maxver;
+		pobj_fill(obj, t->size, t->refs[slot], t->pvers[slot]);
+		zslab_mark_dirty(t->c, obj);
+		zslab_put(t->c, obj);
+	}
+	bitmap_free(live);
+	return errors;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const struct pfound *x = a, *y = b;
+
+	return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+static struct pfound *pfound_find(struct tc_cache *t, zslab_ref_t ref)
+{
+	struct pfound key = { .ref = ref };
+
+	return bsearch(&key, t->found, t->nfound, sizeof(key), cmp_found);
+}
+
+struct pscan_arg {
+	struct tc_cache *t;
+	unsigned long visits, bad, overflow;
+	unsigned long stop_at;		/* pstop: return 7 at this visit */
+	unsigned int free_every;	/* pforfree: free every N-th visit */
+	unsigned long freed;
+	struct pfound *index;		/* pforfree: model ref -> slot */
+	unsigned int nindex;
+};
+
+/* zslab_cache_for_each() callback: check the object, record it. */
+static int pscan_fn(struct zslab_cache *c, void *obj, void *arg)
+{
+	struct pscan_arg *a = arg;
+	struct tc_cache *t = a->t;
+	zslab_ref_t ref = zslab_ref(c, obj);
+	u32 ver = pobj_check(obj, t->size, ref);
+
+	a->visits++;
+	if (!ver)
+		a->bad++;
+	if (a->free_every) {
+		struct pfound key = { .ref = ref }, *m;
+
+		if (a->visits % a->free_every)
+			return 0;
+		m = bsearch(&key, a->index, a->nindex, sizeof(key), cmp_found);
+		if (m) {
+			t->refs[m->ver] = 0;
+			pfreed_add(t, ref);
+		}
+		if (a->freed++ & 1)
+			zslab_free_ref(c, ref);
+		else
+			zslab_cache_free(c, obj);
+		return 0;
+	}
+	if (a->nindex < TC_FOUND_MAX) {
+		t->found[a->nindex].ref = ref;
+		t->found[a->nindex].ver = ver;
+		t->found[a->nindex].flags = ver ? 0 : PF_BAD;
+		a->nindex++;
+	} else {
+		a->overflow++;
+	}
+	if (a->stop_at && a->visits == a->stop_at)
+		return 7;
+	return 0;
+}
+
+/*
+ * pscan: visit every object with zslab_cache_for_each(), check each one
+ * against its own pattern, and keep (ref, version) sorted by ref for
+ * pcheck. Answer "OBJS BAD DUPS RET": objects visited, objects whose bytes
+ * are not their pattern (or whose header names another ref), refs visited
+ * more than once, for_each's return value.
+ */
+static long tc_pscan(struct tc_cache *t, unsigned int stop_at, char *ans)
+{
+	struct pscan_arg a = { .t = t, .stop_at = stop_at };
+	unsigned long dups = 0;
+	unsigned int k;
+	int ret;
+
+	if (!t->found) {
+		t->found = kvmalloc_array(TC_FOUND_MAX, sizeof(*t->found), GFP_KERNEL);
+		if (!t->found)
+			return -ENOMEM;
+	}
+	ret = zslab_cache_for_each(t->c, pscan_fn, &a);
+	t->nfound = a.nindex;
+	sort(t->found, t->nfound, sizeof(*t->found), cmp_found, NULL);
+	for (k = 1; k < t->nfound; k++)
+		dups += t->found[k].ref == t->found[k - 1].ref;
+	snprintf(ans, 48, "%lu %lu %lu %d", a.visits, a.bad + a.overflow, dups, ret);
+	return 0;
+}
+
+/*
+ * pforfree: a for_each whose callback frees every N-th object it visits,
+ * by pointer and by ref in turn; the model forgets them. Answer
+ * "VISITS FREED BAD RET".
+ */
+static long tc_pforfree(struct tc_cache *t, unsigned int every, char *ans)
+{
+	struct pscan_arg a = { .t = t, .free_every = every };
+	unsigned int slot, n = 0;
+	int ret;
+
+	if (!every)
+		return -EINVAL;
+	a.index = kvmalloc_array(max(t->rmax, 1U), sizeof(*a.index), GFP_KERNEL);
+	if (!a.index)
+		return -ENOMEM;
+	for (slot = 0; slot < t->rmax; slot++) {
+		if (!t->refs[slot])
+			continue;
+		a.index[n].ref = t->refs[slot];
+		a.index[n].ver = slot;
+		n++;
+	}
+	sort(a.index, n, sizeof(*a.index), cmp_found, NULL);
+	a.nindex = n;
+	ret = zslab_cache_for_each(t->c, pscan_fn, &a);
+	kvfree(a.index);
+	snprintf(ans, 48, "%lu %lu %lu %d", a.visits, a.freed, a.bad, ret);
+	return 0;
+}
+
+/*
+ * What a model slot's object may be after a crash: the version the model
+ * has, or (a round was planned) one written after the model's sync.
+ */
+static bool pver_ok(struct tc_cache *t, unsigned int slot, u32 ver)
+{
+	return ver == t->pvers[slot] || (t->plan_ops && ver > t->maxver);
+}
+
+/* The slots the planned round may have freed, or NULL on no memory. */
+static unsigned long *pmaybe(struct tc_cache *t)
+{
+	unsigned long *maybe = bitmap_zalloc(max(t->rmax, 1U), GFP_KERNEL);
+
+	if (maybe && pround_run(t, maybe) < 0) {
+		bitmap_free(maybe);
+		return NULL;
+	}
+	return maybe;
+}
+
+/*
+ * pcheck: the last pscan against the model. Answer "LOST STALE EXTRA MAYBE":
+ * model objects not found (the planned round did not free them), found at
+ * a version neither the model's nor one written after it, objects found
+ * that the model does not have (not written after it: freed before the
+ * sync, or never allocated), slots the planned round may have freed.
+ * Without a plan the model is exact: every object at its version, no other.
+ */
+static long tc_pcheck(struct tc_cache *t, char *ans)
+{
+	unsigned long lost = 0, stale = 0, extra = 0, nmaybe = 0;
+	unsigned long *maybe;
+	struct pfound *f;
+	unsigned int slot, k;
+
+	if (!t->found)
+		return -EINVAL;
+	maybe = pmaybe(t);
+	if (!maybe)
+		return -ENOMEM;
+	for (k = 0; k < t->nfound; k++)
+		t->found[k].flags &= ~PF_MATCHED;
+	for (slot = 0; slot < t->rmax; slot++) {
+		if (!t->refs[slot])
+			continue;
+		nmaybe += test_bit(slot, maybe);
+		f = pfound_find(t, t->refs[slot]);
+		if (!f) {
+			lost += !test_bit(slot, maybe);
+			continue;
+		}
+		f->flags |= PF_MATCHED;
+		if (!pver_ok(t, slot, f->ver))
+			stale++;
+	}
+	for (k = 0; k < t->nfound; k++)
+		if (!(t->found[k].flags & PF_MATCHED) &&
+		    !(t->plan_ops && t->found[k].ver > t->maxver))
+			extra++;
+	bitmap_free(maybe);
+	snprintf(ans, 48, "%lu %lu %lu %lu", lost, stale, extra, nmaybe);
+	return 0;
+}
+
+/*
+ * pgets: zslab_get() of every model ref (GFP_KERNEL): its object, intact,
+ * at a version pcheck accepts (NULL only where the planned round freed
+ * it); and of the refs the model records as freed: NULL, or an object
+ * written after the model (the ref reused since). Answer
+ * "NULLS BAD FREED_LIVE GETS".
+ */
+static long tc_pgets(struct tc_cache *t, char *ans)
+{
+	unsigned long nulls = 0, bad = 0, freed_live = 0, gets = 0;
+	unsigned long *maybe;
+	unsigned int slot, k;
+	void *obj;
+
+	maybe = pmaybe(t);
+	if (!maybe)
+		return -ENOMEM;
+	for (slot = 0; slot < t->rmax; slot++) {
+		if (!t->refs[slot])
+			continue;
+		gets++;
+		obj = zslab_get(t->c, t->refs[slot], GFP_KERNEL);
+		if (!obj) {
+			nulls += !test_bit(slot, maybe);
+			continue;
+		}
+		if (!pver_ok(t, slot, pobj_check(obj, t->size, t->refs[slot])))
+			bad++;
+		zslab_put(t->c, obj);
+		if (!(slot & 63))
+			cond_resched();
+	}
+	for (k = 0; k < min_t(u32, t->nfreed, TC_FREED); k++) {
+		zslab_ref_t ref = t->freed[k];
+		u32 ver;
+
+		obj = zslab_get(t->c, ref, GFP_KERNEL);
+		if (!obj)
+			continue;
+		ver = pobj_check(obj, t->size, ref);
+		if (!(t->plan_ops && ver > t->maxver))
+			freed_live++;
+		zslab_put(t->c, obj);
+	}
+	bitmap_free(maybe);
+	snprintf(ans, 48, "%lu %lu %lu %lu", nulls, bad, freed_live, gets);
+	return 0;
+}
+
+/*
+ * padopt: the last pscan becomes the model (after a crash: what recovery
+ * gave back). Model slots keep their place; objects the model did not have
+ * take empty slots; model refs not found join the freed refs; objects that
+ * are not their pattern are freed (pscan counted them). Answer: objects.
+ */
+static long tc_padopt(struct tc_cache *t)
+{
+	struct pfound *f;
+	unsigned int slot, k, next = 0;
+	long n = 0;
+
+	if (!t->found)
+		return -EINVAL;
+	for (k = 0; k < t->nfound; k++)
+		t->found[k].flags &= ~PF_MATCHED;
+	for (slot = 0; slot < t->rmax; slot++) {
+		if (!t->refs[slot])
+			continue;
+		f = pfound_find(t, t->refs[slot]);
+		if (!f || (f->flags & (PF_BAD | PF_MATCHED))) {
+			pfreed_add(t, t->refs[slot]);
+			t->refs[slot] = 0;
+			continue;
+		}
+		f->flags |= PF_MATCHED;
+		t->pvers[slot] = f->ver;
+		n++;
+	}
+	for (k = 0; k < t->nfound; k++) {
+		f = &t->found[k];
+		t->maxver = max(t->maxver, f->ver);
+		if (f->flags & PF_MATCHED)
+			continue;
+		if (f->flags & PF_BAD) {
+			zslab_free_ref(t->c, f->ref);
+			continue;
+		}
+		while (next < TC_MAX_OBJS && t->refs[next])
+			next++;
+		if (next == TC_MAX_OBJS)
+			return -ENOSPC;
+		t->refs[next] = f->ref;
+		t->pvers[next] = f->ver;
+		t->rmax = max(t->rmax, next + 1);
+		f->flags |= PF_MATCHED;
+		n++;
+	}
+	t->plan_ops = 0;
+	t->plan_seed = 0;
+	return n;
+}
+
+static long tc_pcount(struct tc_cache *t)
+{
+	unsigned int slot;
+	long n = 0;
+
+	for (slot = 0; slot < t->rmax; slot++)
+		n += !!t->refs[slot];
+	return n;
+}
+
+/*
+ * The model file: a blob of every persistent cache's model, read to keep
+ * it (the shell stores it where a crash does not reach) and written back
+ * before "pload". Native byte order: it never leaves the guest.
+ */
+#define PM_MAGIC	0x4d43545aU	/* "ZTCM" */
+#define PM_MAX_BYTES	(8U << 20)
+
+struct pm_hdr {
+	u32 magic;
+	u32 bytes;		/* the whole blob */
+	u32 crc;		/* crc32_le(~0) of what follows the header */
+	u32 nsec;
+};
+
+struct pm_sec {
+	u32 idx, size, maxver, rmax;
+	u32 count, nfreed, plan_ops, plan_seed;
+};
+
+struct pm_ent {
+	u64 ref;
+	u32 ver;
+	u32 slot;
+};
+
+static size_t pm_sec_bytes(struct tc_cache *t)
+{
+	return sizeof(struct pm_sec) + tc_pcount(t) * sizeof(struct pm_ent) +
+	       min_t(u32, t->nfreed, TC_FREED) * sizeof(u64);
+}
+
+static void *pm_build(size_t *len)
+{
+	size_t bytes = sizeof(struct pm_hdr);
+	struct pm_hdr *h;
+	unsigned int i;
+	char *buf, *p;
+
+	for (i = 0; i < TC_CACHES; i++)
+		if (caches[i].c && caches[i].persistent)
+			bytes += pm_sec_bytes(&caches[i]);
+	buf = kvzalloc(bytes, GFP_KERNEL);
+	if (!buf)
+		return NULL;
+	h = (struct pm_hdr *)buf;
+	p = buf + sizeof(*h);
+	for (i = 0; i < TC_CACHES; i++) {
+		struct tc_cache *t = &caches[i];
+		struct pm_sec *sec = (struct pm_sec *)p;
+		unsigned int slot, k;
+
+		if (!t->c || !t->persistent)
+			continue;
+		*sec = (struct pm_sec){ i, t->size, t->maxver, t->rmax, 0, 0,
+					t->plan_ops, t->plan_seed };
+		p += sizeof(*sec);
+		for (slot = 0; slot < t->rmax; slot++) {
+			struct pm_ent e = { t->refs[slot], t->pvers[slot], slot };
+
+			if (!t->refs[slot])
+				continue;
+			memcpy(p, &e, sizeof(e));
+			p += sizeof(e);
+			sec->count++;
+		}
+		for (k = 0; k < min_t(u32, t->nfreed, TC_FREED); k++) {
+			memcpy(p, &t->freed[k], sizeof(u64));
+			p += sizeof(u64);
+			sec->nfreed++;
+		}
+		h->nsec++;
+	}
+	h->magic = PM_MAGIC;
+	h->bytes = bytes;
+	h->crc = crc32_le(~0U, buf + sizeof(*h), bytes - sizeof(*h));
+	*len = bytes;
+	return buf;
+}
+
+/* The blob written to the model file, for "pload". */
+static char *pm_in;
+static size_t pm_in_len;
+
+/* pload: the blob written to .../model replaces the models it names. */
+static long tc_pload(void)
+{
+	const struct pm_hdr *h = (const void *)pm_in;
+	const char *p, *end;
+	unsigned int s;
+
+	if (!pm_in || pm_in_len < sizeof(*h) || h->magic != PM_MAGIC ||
+	    h->bytes > pm_in_len || h->bytes < sizeof(*h))
+		return -EINVAL;
+	if (h->crc != crc32_le(~0U, pm_in + sizeof(*h), h->bytes - sizeof(*h)))
+		return -EBADMSG;
+	p = pm_in + sizeof(*h);
+	end = pm_in + h->bytes;
+	for (s = 0; s < h->nsec; s++) {
+		struct pm_sec sec;
+		struct tc_cache *t;
+		unsigned int k;
+
+		if (end - p < sizeof(sec))
+			return -EINVAL;
+		memcpy(&sec, p, sizeof(sec));
+		p += sizeof(sec);
+		if (sec.idx >= TC_CACHES || sec.rmax > TC_MAX_OBJS || sec.count > TC_MAX_OBJS ||
+		    sec.nfreed > TC_FREED ||
+		    end - p < sec.count * sizeof(struct pm_ent) + sec.nfreed * sizeof(u64))
+			return -EINVAL;
+		t = &caches[sec.idx];
+		if (!t->c || !t->persistent || t->size != sec.size)
+			return -ENOENT;
+		memset(t->refs, 0, TC_MAX_OBJS * sizeof(*t->refs));
+		t->rmax = sec.rmax;
+		t->maxver = sec.maxver;
+		t->plan_ops = sec.plan_ops;
+		t->plan_seed = sec.plan_seed;
+		for (k = 0; k < sec.count; k++) {
+			struct pm_ent e;
+
+			memcpy(&e, p, sizeof(e));
+			p += sizeof(e);
+			if (e.slot >= t->rmax)
+				return -EINVAL;
+			t->refs[e.slot] = e.ref;
+			t->pvers[e.slot] = e.ver;
+		}
+		t->nfreed = sec.nfreed;
+		for (k = 0; k < sec.nfreed; k++) {
+			memcpy(&t->freed[k], p, sizeof(u64));
+			p += sizeof(u64);
+		}
+	}
+	return h->nsec;
+}
+
+struct pm_file {
+	char *buf;
+	size_t len;
+	bool writing;
+};
+
+static struct zslab_cmdfile tc_cmdfile;
+
+static int model_open(struct inode *inode, struct file *file)
+{
+	struct pm_file *pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+
+	if (!pf)
+		return -ENOMEM;
+	if (file->f_mode & FMODE_WRITE) {
+		pf->writing = true;
+		pf->buf = kvzalloc(PM_MAX_BYTES, GFP_KERNEL);
+	} else {
+		mutex_lock(&tc_cmdfile.lock);
+		pf->buf = pm_build(&pf->len);
+		mutex_unlock(&tc_cmdfile.lock);
+	}
+	if (!pf->buf) {
+		kfree(pf);
+		return -ENOMEM;
+	}
+	file->private_data = pf;
+	return 0;
+}
+
+static ssize_t model_read(struct file *file, char __user *ubuf, size_t len, loff_t *ppos)
+{
+	struct pm_file *pf = file->private_data;
+
+	return simple_read_from_buffer(ubuf, len, ppos, pf->buf, pf->len);
+}
+
+static ssize_t model_write(struct file *file, const char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	struct pm_file *pf = file->private_data;
+	ssize_t n = simple_write_to_buffer(pf->buf, PM_MAX_BYTES, ppos, ubuf, len);
+
+	if (n > 0)
+		pf->len = max_t(size_t, pf->len, *ppos);
+	return n;
+}
+
+static int model_release(struct inode *inode, struct file *file)
+{
+	struct pm_file *pf = file->private_data;
+
+	if (pf->writing) {
+		mutex_lock(&tc_cmdfile.lock);
+		kvfree(pm_in);
+		pm_in = pf->buf;
+		pm_in_len = pf->len;
+		mutex_unlock(&tc_cmdfile.lock);
+	} else {
+		kvfree(pf->buf);
+	}
+	kfree(pf);
+	return 0;
+}
+
+static const struct file_operations model_fops = {
+	.owner = THIS_MODULE,
+	.open = model_open,
+	.read = model_read,
+	.write = model_write,
+	.release = model_release,
+	.llseek = default_llseek,
+};
+
 /* The cache .../objects lists. */
 static int dump_cache = -1;
 
@@ -815,12 +1626,27 @@ static int capstats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(capstats);
 
+/*
+ * A volatile cache's objects are freed first; a persistent cache keeps them
+ * (destroy writes it back and detaches it): only its pins end.
+ */
 static void tc_destroy(struct tc_cache *t)
 {
+	unsigned int slot;
+
 	stress_end(t);
-	tc_freeall(t);
+	if (!t->persistent) {
+		tc_freeall(t);
+	} else {
+		for (slot = 0; slot < t->max; slot++)
+			if (t->objs && t->objs[slot])
+				zslab_put(t->c, t->objs[slot]);
+		if (ctor_counter == &t->ctor_calls)
+			ctor_counter = NULL;
+	}
 	zslab_cache_destroy(t->c);
 	t->c = NULL;
+	t->persistent = false;
 	tc_free_arrays(t);
 }
 
@@ -840,8 +1666,45 @@ static long tc_run(char *cmd, char *verb, char *ans)
 	}
 	if (!strcmp(verb, "create"))
 		return n == 3 ? tc_create(i, a) : -EINVAL;
+	if (!strcmp(verb, "pcreate"))
+		return n >= 3 ? tc_pcreate(i, a, b, d) : -EINVAL;
+	if (!strcmp(verb, "erase"))
+		return tc_erase(i);
+	if (!strcmp(verb, "pload"))
+		return tc_pload();
 	if (!caches[i].c)
 		return -ENOENT;
+	if (!strcmp(verb, "pscan"))
+		return tc_pscan(&caches[i], n >= 3 ? a : 0, ans);
+	if (!strcmp(verb, "pforfree"))
+		return n == 3 ? tc_pforfree(&caches[i], a, ans) : -EINVAL;
+	if (!strcmp(verb, "pdestroy")) {
+		tc_destroy(&caches[i]);
+		return 0;
+	}
+	if (!strcmp(verb, "pctor"))
+		return atomic_read(&caches[i].ctor_calls);
+	if (!caches[i].persistent && verb[0] == 'p' && strcmp(verb, "pause"))
+		return -EINVAL;
+	if (!strcmp(verb, "pfill"))
+		return n == 3 ? tc_pfill(&caches[i], a) : -EINVAL;
+	if (!strcmp(verb, "pplan")) {
+		if (n != 4)
+			return -EINVAL;
+		caches[i].plan_ops = a;
+		caches[i].plan_seed = b;
+		return 0;
+	}
+	if (!strcmp(verb, "pround"))
+		return pround_run(&caches[i], NULL);
+	if (!strcmp(verb, "pcheck"))
+		return tc_pcheck(&caches[i], ans);
+	if (!strcmp(verb, "pgets"))
+		return tc_pgets(&caches[i], ans);
+	if (!strcmp(verb, "padopt"))
+		return tc_padopt(&caches[i]);
+	if (!strcmp(verb, "pcount"))
+		return tc_pcount(&caches[i]);
 	if (!strcmp(verb, "churn"))
 		return n == 4 ? tc_churn(&caches[i], a, b) : -EINVAL;
 	if (!strcmp(verb, "fill"))
@@ -922,6 +1785,7 @@ static int __init tc_init(void)
 	zslab_cmdfile_create(&tc_cmdfile);
 	debugfs_create_file("objects", 0444, tc_cmdfile.dir, NULL, &objects_fops);
 	debugfs_create_file("capstats", 0444, tc_cmdfile.dir, NULL, &capstats_fops);
+	debugfs_create_file("model", 0600, tc_cmdfile.dir, NULL, &model_fops);
 	return 0;
 }
 
@@ -933,6 +1797,7 @@ static void __exit tc_exit(void)
 	for (i = 0; i < TC_CACHES; i++)
 		if (caches[i].c)
 			tc_destroy(&caches[i]);
+	kvfree(pm_in);
 }
 
 module_init(tc_init);
