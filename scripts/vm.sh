@@ -30,6 +30,14 @@
 #                             zone state survives: DESIGN §7) after a random
 #                             MIN..MAX ms; /init runs again. QEMU runs without
 #                             -no-reboot and is quit once the guest is done.
+#                             Any number of markers in one boot: each is one
+#                             reset. Before the reset that follows them, each
+#                             line ZSLAB-CORRUPT OFFSET LEN the guest printed
+#                             has the host invert LEN bytes at byte OFFSET of
+#                             the zoned namespace's backing file (zone i at
+#                             i * zone size): what the guest reads after the
+#                             reset is the damaged data. A guest `reboot -f`
+#                             restarts the guest too (a clean reboot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -108,9 +116,10 @@ if [ -n "$reset_ms" ]; then
 fi
 
 # reset_watch MIN MAX: reset the guest MIN..MAX ms after each ZSLAB-RESET-ARM
-# it prints, quit QEMU once it printed ZSLAB-DMESG-END.
+# it prints, after flipping the bytes its ZSLAB-CORRUPT lines name; quit QEMU
+# once it printed ZSLAB-DMESG-END.
 reset_watch() {
-	local min=$1 max=$2 armed=0 n d end=$((SECONDS + timeout_s)) drain
+	local min=$1 max=$2 armed=0 corrupted=0 n c d end=$((SECONDS + timeout_s)) drain
 	cat "$mon.out" >/dev/null &
 	drain=$!
 	trap 'kill $drain 2>/dev/null; exit 0' TERM
@@ -118,10 +127,18 @@ reset_watch() {
 		n=$(grep -c '^ZSLAB-RESET-ARM' "$log" 2>/dev/null)
 		if [ "${n:-0}" -gt $armed ]; then
 			armed=$n
+			c=$(grep -c '^ZSLAB-CORRUPT [0-9]* [0-9]*' "$log" 2>/dev/null)
+			if [ "${c:-0}" -gt $corrupted ]; then
+				tr -d '\r' <"$log" | sed -n 's/^ZSLAB-CORRUPT \([0-9]*\) \([0-9]*\).*/\1 \2/p' |
+					tail -n +$((corrupted + 1)) | head -n $((c - corrupted)) | while read -r off len; do
+					flip_bytes "$zns_img" "$off" "$len"
+				done
+				corrupted=$c
+			fi
 			d=$((min + RANDOM % (max - min + 1)))
 			sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
 			echo system_reset >"$mon.in"
-			log "vm: system_reset $d ms after reset marker $n"
+			log "vm: system_reset $d ms after reset marker $n (${SECONDS}s)"
 		fi
 		if grep -q '^ZSLAB-DMESG-END' "$log" 2>/dev/null; then
 			echo quit >"$mon.in"
@@ -130,6 +147,16 @@ reset_watch() {
 		sleep 0.1
 	done
 	kill $drain 2>/dev/null
+}
+
+# flip_bytes FILE OFFSET LEN: invert LEN bytes of FILE at OFFSET, in place
+# (QEMU reads the raw image through the host page cache: it sees them).
+flip_bytes() {
+	perl -e 'my ($f, $o, $l) = @ARGV; open(my $h, "+<", $f) or die "$f: $!";
+		binmode $h; seek($h, $o, 0); read($h, my $b, $l) == $l or die "short read";
+		seek($h, $o, 0); print $h ($b ^ ("\xff" x $l)); close($h) or die "$f: $!"' "$1" "$2" "$3" &&
+		log "vm: inverted $3 bytes at offset $2 of $(basename "$1")" ||
+		log "vm: could not invert $3 bytes at offset $2 of $1"
 }
 
 # -cpu max without ERMS/FSRM: TCG emulates "rep movsb" a byte at a time,

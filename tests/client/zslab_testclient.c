@@ -101,6 +101,7 @@
  *   pforfree I N       a for_each whose callback frees every N-th object,
  *                      by pointer and by ref in turn: "VISITS FREED BAD RET"
  *   pcount I           objects in the model
+ *   pslabs I           slabs holding them (distinct slab ids of its refs)
  *   pctor I            constructor calls since pcreate
  *   pload              load the models written to .../model (answer:
  *                      caches loaded, or an errno)
@@ -1216,18 +1217,36 @@ static long tc_pcheck(struct tc_cache *t, char *ans)
 	return 0;
 }
 
+/* The model's refs, sorted (kvfree them), or NULL on no memory. */
+static u64 *plive(struct tc_cache *t, unsigned int *n)
+{
+	u64 *live = kvmalloc_array(max(t->rmax, 1U), sizeof(*live), GFP_KERNEL);
+	unsigned int slot;
+
+	*n = 0;
+	if (!live)
+		return NULL;
+	for (slot = 0; slot < t->rmax; slot++)
+		if (t->refs[slot])
+			live[(*n)++] = t->refs[slot];
+	sort(live, *n, sizeof(*live), cmp_u64, NULL);
+	return live;
+}
+
 /*
  * pgets: zslab_get() of every model ref (GFP_KERNEL): its object, intact,
  * at a version pcheck accepts (NULL only where the planned round freed
- * it); and of the refs the model records as freed: NULL, or an object
- * written after the model (the ref reused since). Answer
+ * it); and of the refs the model records as freed (and does not hold
+ * again): NULL, or an object written after the model (the ref reused
+ * since). Answer
  * "NULLS BAD FREED_LIVE GETS".
  */
 static long tc_pgets(struct tc_cache *t, char *ans)
 {
 	unsigned long nulls = 0, bad = 0, freed_live = 0, gets = 0;
+	unsigned int slot, k, nlive;
 	unsigned long *maybe;
-	unsigned int slot, k;
+	u64 *live;
 	void *obj;
 
 	maybe = pmaybe(t);
@@ -1248,10 +1267,17 @@ static long tc_pgets(struct tc_cache *t, char *ans)
 		if (!(slot & 63))
 			cond_resched();
 	}
+	live = plive(t, &nlive);
+	if (!live) {
+		bitmap_free(maybe);
+		return -ENOMEM;
+	}
 	for (k = 0; k < min_t(u32, t->nfreed, TC_FREED); k++) {
 		zslab_ref_t ref = t->freed[k];
 		u32 ver;
 
+		if (bsearch(&ref, live, nlive, sizeof(*live), cmp_u64))
+			continue;	/* reused: the model has it */
 		obj = zslab_get(t->c, ref, GFP_KERNEL);
 		if (!obj)
 			continue;
@@ -1260,6 +1286,7 @@ static long tc_pgets(struct tc_cache *t, char *ans)
 			freed_live++;
 		zslab_put(t->c, obj);
 	}
+	kvfree(live);
 	bitmap_free(maybe);
 	snprintf(ans, 48, "%lu %lu %lu %lu", nulls, bad, freed_live, gets);
 	return 0;
@@ -1326,6 +1353,26 @@ static long tc_pcount(struct tc_cache *t)
 	for (slot = 0; slot < t->rmax; slot++)
 		n += !!t->refs[slot];
 	return n;
+}
+
+/* Slabs holding the model's objects: distinct slab ids among its refs. */
+static long tc_pslabs(struct tc_cache *t)
+{
+	unsigned int slot, n = 0, k;
+	u64 *ids;
+	long slabs = 0;
+
+	ids = kvmalloc_array(max(t->rmax, 1U), sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	for (slot = 0; slot < t->rmax; slot++)
+		if (t->refs[slot])
+			ids[n++] = t->refs[slot] >> 16;
+	sort(ids, n, sizeof(*ids), cmp_u64, NULL);
+	for (k = 0; k < n; k++)
+		slabs += !k || ids[k] != ids[k - 1];
+	kvfree(ids);
+	return slabs;
 }
 
 /*
@@ -1705,6 +1752,8 @@ static long tc_run(char *cmd, char *verb, char *ans)
 		return tc_padopt(&caches[i]);
 	if (!strcmp(verb, "pcount"))
 		return tc_pcount(&caches[i]);
+	if (!strcmp(verb, "pslabs"))
+		return tc_pslabs(&caches[i]);
 	if (!strcmp(verb, "churn"))
 		return n == 4 ? tc_churn(&caches[i], a, b) : -EINVAL;
 	if (!strcmp(verb, "fill"))
