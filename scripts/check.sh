@@ -200,7 +200,7 @@ vm_run() {
 if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
 	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
-		STRESS_SECONDS=60 stress.sh faults.sh
+		STRESS_SECONDS=60 stress.sh faults.sh persist.sh
 	# The capacity tier on a small device (11 data zones of 2 MiB) and a
 	# 1 MiB resident cap, so that writing the device three times over, which
 	# reclaim must keep up with, fits in a minute or two under KASAN and TCG:
@@ -211,13 +211,18 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 		CAP_FILL=0 CAP_RESIDENT_MB=1 CAP_OPS=4000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_SECONDS=60 capacity.sh
 	# A boot of its own: the guest is reset mid-writeback and runs it again.
 	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
+	# Persistent caches across hard resets under KASAN and lockdep: a few
+	# cycles of tests/pcrash.sh (the stock boot below runs 20).
+	vm_run debug-pcrash-2M --kernel debug --zone-size 2M --zone-cap 2M --zones 16 --timeout 900 \
+		--reset-on-marker 1000:3000 -- PCRASH_CYCLES=3 PCRASH_REBOOT_AT=2 PCRASH_OBJS0=600 PCRASH_OBJS1=600 \
+		PCRASH_OPS0=200 PCRASH_OPS1=150 pcrash.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
 	# install.sh runs last: its modprobe -r also unloads what zns_slab used.
 	vm_run stock-64M-4k --kernel stock --zone-size 64M --zone-cap 62M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
-		STRESS_SECONDS=30 stress.sh install.sh
+		STRESS_SECONDS=30 stress.sh persist.sh install.sh
 	vm_run stock-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh
@@ -231,6 +236,14 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- CAP_FILL=0 capacity.sh
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
+	# Persistent caches (issue 13): 20 hard resets in one QEMU process
+	# (tests/pcrash.sh) on 13 data zones of 2 MiB, so that reclaim runs;
+	# then damaged device contents between boots (tests/corrupt.sh).
+	vm_run stock-pcrash-2M --kernel stock --zone-size 2M --zone-cap 2M --zones 16 \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 1200 --reset-on-marker 1000:3000 -- \
+		PCRASH_CYCLES=20 pcrash.sh
+	vm_run stock-corrupt-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 --reset-on-marker 200:500 -- corrupt.sh
 	# Zones of 64 KiB: a few dozen loads fill a metadata zone.
 	vm_run stock-sblog-1M --kernel stock --zone-size 1M --zone-cap 64K --zones 8 \
 		--lbs 4096 --zasl 4 --timeout 600 -- sblog.sh
@@ -240,7 +253,7 @@ if [ -n "$stock612" ] && [ -f "$stock612/zns_slab.ko" ]; then
 	rm -f "$ZSLAB_OUT/initramfs-stock-6.12.cpio.gz"
 	vm_run stock-6.12-64M-4k --kernel stock-6.12 --zone-size 64M --zone-cap 62M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
-		STRESS_SECONDS=30 stress.sh install.sh
+		STRESS_SECONDS=30 stress.sh persist.sh install.sh
 fi
 
 # The UML smoke test: one boot of a second or two, native speed.

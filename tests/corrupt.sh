@@ -113,11 +113,13 @@ case $ph in
 	expect_tc "sync tc1" 0 sync 1
 	id1=$(cs tc1 id)
 	save_model
+	# The first data segment of the 700 B cache: its first slab's data.
+	segments >/tmp/segs.txt
+	echo "corrupt: phase 0: $(wc -l </tmp/segs.txt) segments, the first: $(head -n 2 /tmp/segs.txt | tr '\n' '|')"
+	set -- $(awk -v id=$id1 '$6 == id && $8 % 2 == 0 && $3 > 0' /tmp/segs.txt | head -n 1)
 	expect "test client unloads" rmmod zslab_testclient
 	expect "zns_slab unloads (a checkpoint)" unload_zns_slab
-	# The first data segment of the 700 B cache: its first slab's data.
-	set -- $(segments | awk -v id=$id1 '$6 == id && $8 % 2 == 0 && $3 > 0' | head -n 1)
-	[ $# -ge 9 ] || { fail "phase 0: a segment of tc1 (cache id $id1) on the device" "none: $(segments | head -n 3 | tr '\n' '|')"; exit 1; }
+	[ $# -ge 9 ] || { fail "phase 0: a segment of tc1 (cache id $id1) on the device" "none: $(head -n 3 /tmp/segs.txt | tr '\n' '|')"; exit 1; }
 	corrupt_at 1 $(($1 + $2 + 100)) $9 $FIRST
 	;;
 1)

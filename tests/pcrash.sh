@@ -78,6 +78,8 @@ load_cycle() {
 	[ "$ans" = "load: ok" ] || { fail "cycle $1: zns_slab loads" "$ans"; exit 1; }
 }
 
+up() { cut -d' ' -f1 /proc/uptime; }
+echo "pcrash: boot at uptime $(up) s"
 state=$(st_get)
 set -- $state
 case ${1:-} in
@@ -153,6 +155,7 @@ pcrash)
 		reboot -f
 		sleep 60
 	fi
+	echo "pcrash: cycle $C: armed at uptime $(up) s"
 	echo ZSLAB-RESET-ARM
 	rounds $C
 	;;
