@@ -54,6 +54,12 @@ static u64 cache_span(u32 nr_objs, u32 nr_slabs)
 		(u64)nr_slabs * zslab_ckpt_slab_bytes(nr_objs);
 }
 
+/* Where the first cache record lies: after the header and the zone records. */
+static u32 first_cache_pos(u32 nr_zones)
+{
+	return sizeof(struct zslab_ckpt_hdr) + nr_zones * sizeof(struct zslab_ckpt_zone_disk);
+}
+
 static u32 ckpt_crc(const void *buf, u32 used)
 {
 	return zslab_crc32c_field_zero(buf, used, offsetof(struct zslab_ckpt_hdr, crc));
@@ -320,8 +326,7 @@ u32 zslab_ckpt_finish(struct zslab_ckpt_builder *b, u64 ckpt_seq, u64 seg_seq,
 	if (total > b->cap)
 		goto refused;
 	close_cache(b);
-	if (!cache_ids_unique(b->buf, sizeof(*h) + b->nr_zones * sizeof(struct zslab_ckpt_zone_disk),
-			      b->nr_caches))
+	if (!cache_ids_unique(b->buf, first_cache_pos(b->nr_zones), b->nr_caches))
 		goto refused;
 	memset(h, 0, sizeof(*h));
 	h->magic = cpu_to_le32(ZSLAB_CKPT_MAGIC);
@@ -476,9 +481,7 @@ int zslab_ckpt_decode(const void *buf, size_t len, unsigned int lbs,
 		return ret;
 	if (cur.slabs != info->nr_slabs || cur.pos != info->used_bytes)
 		return bad(why, "records do not fill the used size");
-	if (!cache_ids_unique(buf, sizeof(struct zslab_ckpt_hdr) +
-			      info->nr_zones * sizeof(struct zslab_ckpt_zone_disk),
-			      info->nr_caches))
+	if (!cache_ids_unique(buf, first_cache_pos(info->nr_zones), info->nr_caches))
 		return bad(why, "two caches with one id");
 	return 0;
 }

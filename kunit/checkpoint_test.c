@@ -183,7 +183,16 @@ static const struct rt_cache rt_caches[] = {
 	    .next_seq = ~0ULL, .name = "objs-64" }, 3 },
 };
 
-/* Slab @k of a cache of @nr_objs objects: some pattern, never empty. */
+/* Slab @k of each cache. */
+static struct zslab_ckpt_slab rt_slab(unsigned int k)
+{
+	return (struct zslab_ckpt_slab){
+		.slab_id = 1 + 5 * k, .zone = 3 + k, .offset = 8 * k, .data_crc = k * 0x1111,
+		.seq = 1 + k,
+	};
+}
+
+/* Its bitmap, for a cache of @nr_objs objects: some pattern, never empty. */
 static void rt_map(unsigned long *map, unsigned int nr_objs, unsigned int k)
 {
 	unsigned int i;
@@ -222,6 +231,7 @@ static void checkpoint_round_trips(struct kunit *test)
 		struct zslab_ckpt_zone z;
 		const char *why = NULL;
 		u32 len, slabs = 0;
+		int ret;
 
 		zslab_ckpt_start(&b, buf, cap);
 		for (i = 0; i < 3; i++) {
@@ -234,9 +244,7 @@ static void checkpoint_round_trips(struct kunit *test)
 
 			KUNIT_ASSERT_TRUE(test, zslab_ckpt_add_cache(&b, &rc->c));
 			for (k = 0; k < rc->nr_slabs; k++) {
-				s = (struct zslab_ckpt_slab){ .slab_id = 1 + 5 * k, .zone = 3 + k,
-							      .offset = 8 * k, .data_crc = k * 0x1111,
-							      .seq = 1 + k };
+				s = rt_slab(k);
 				rt_map(map, rc->c.nr_objs, k);
 				KUNIT_ASSERT_TRUE(test, zslab_ckpt_add_slab(&b, &s, map));
 			}
@@ -278,18 +286,23 @@ static void checkpoint_round_trips(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, c.next_seq, rc->c.next_seq);
 			KUNIT_EXPECT_STREQ(test, c.name, rc->c.name);
 			for (k = 0; k < rc->nr_slabs; k++) {
-				KUNIT_ASSERT_EQ(test,
-						zslab_ckpt_next_slab(buf, &info, &cur, &s, &why), 1);
-				KUNIT_EXPECT_EQ(test, s.slab_id, 1 + 5 * k);
-				KUNIT_EXPECT_EQ(test, s.zone, 3 + k);
-				KUNIT_EXPECT_EQ(test, s.offset, 8 * k);
-				KUNIT_EXPECT_EQ(test, s.data_crc, k * 0x1111);
-				KUNIT_EXPECT_EQ(test, s.seq, 1ULL + k);
+				struct zslab_ckpt_slab want = rt_slab(k);
+
+				ret = zslab_ckpt_next_slab(buf, &info, &cur, &s, &why);
+				KUNIT_ASSERT_EQ(test, ret, 1);
+				KUNIT_EXPECT_EQ(test, s.slab_id, want.slab_id);
+				KUNIT_EXPECT_EQ(test, s.zone, want.zone);
+				KUNIT_EXPECT_EQ(test, s.offset, want.offset);
+				KUNIT_EXPECT_EQ(test, s.data_crc, want.data_crc);
+				KUNIT_EXPECT_EQ(test, s.seq, want.seq);
 				rt_map(map, rc->c.nr_objs, k);
 				KUNIT_EXPECT_EQ(test, s.nr_live, bitmap_weight(map, rc->c.nr_objs));
-				for (w = 0; w < BITS_TO_U64(rc->c.nr_objs); w++)
-					KUNIT_EXPECT_EQ_MSG(test, le64_to_cpu(s.map[w]), (u64)map[w],
+				for (w = 0; w < BITS_TO_U64(rc->c.nr_objs); w++) {
+					u64 got = le64_to_cpu(s.map[w]);
+
+					KUNIT_EXPECT_EQ_MSG(test, got, (u64)map[w],
 							    "cache %u slab %u word %u", i, k, w);
+				}
 				slabs++;
 			}
 			KUNIT_EXPECT_EQ(test, zslab_ckpt_next_slab(buf, &info, &cur, &s, &why), 0);
