@@ -200,6 +200,8 @@ static void init_slab(struct zslab_cache *c, struct zslab_slab *s,
 	/* Exactly the slab's bits: take_from_slab() reads whole words. */
 	bitmap_zero(zslab_slab_avail(c, s), c->objs_per_slab);
 	bitmap_set(zslab_slab_avail(c, s), 0, c->objs_per_slab);
+	if (zslab_cache_persistent(c))
+		bitmap_zero(zslab_slab_devmap(c, s), c->objs_per_slab);
 	INIT_LIST_HEAD(&s->list);
 
 	/* Like kmem_cache: objects are constructed once, when their slab is made. */
@@ -934,8 +936,7 @@ zslab_ref_t zslab_ref(struct zslab_cache *c, void *obj)
 	s = zslab_live_obj_slab(c, obj, &idx);
 	if (!s)
 		return 0;
-	return (u64)c->id << (ZSLAB_REF_SLAB_BITS + ZSLAB_REF_SLOT_BITS) |
-	       (u64)s->id << ZSLAB_REF_SLOT_BITS | idx;
+	return zslab_make_ref(c, s->id, idx);
 }
 EXPORT_SYMBOL_GPL(zslab_ref);
 
@@ -1083,9 +1084,6 @@ static int check_create_args(const char *name, unsigned int size,
 		return create_error(name, "name missing or longer than 31 bytes", -EINVAL);
 	if (flags & ~(ZSLAB_HWCACHE_ALIGN | ZSLAB_PERSISTENT | ZSLAB_SLAB_ORDER_MASK))
 		return create_error(name, "unknown flags", -EINVAL);
-	if (flags & ZSLAB_PERSISTENT)
-		return create_error(name, "persistent caches need zone backing, not available yet",
-				    -EOPNOTSUPP);
 	if (order > ZSLAB_MAX_SLAB_ORDER)
 		return create_error(name, "slab order above ZSLAB_MAX_SLAB_ORDER", -EINVAL);
 	if (!size)
@@ -1124,36 +1122,77 @@ static void init_geometry(struct zslab_cache *c, unsigned int size,
 	c->stride_recip = reciprocal_value(c->stride);
 	c->objs_per_slab = c->slab_size / c->stride;
 	c->map_longs = BITS_TO_LONGS(c->objs_per_slab);
-	c->meta_size = struct_size((struct zslab_slab *)NULL, map, 2 * c->map_longs);
+	/* inuse and avail; a persistent cache's slabs also their device bitmap */
+	c->meta_size = struct_size((struct zslab_slab *)NULL, map,
+				   (flags & ZSLAB_PERSISTENT ? 3 : 2) * c->map_longs);
 	c->empty_reserve = max_t(unsigned int, ZSLAB_EMPTY_RESERVE_MIN,
 				 DIV_ROUND_UP(ZSLAB_EMPTY_RESERVE_OBJS, c->objs_per_slab));
 	c->grow_slabs = min_t(unsigned int, ZSLAB_GROW_MAX,
 			      DIV_ROUND_UP(ZSLAB_MAG_BATCH, c->objs_per_slab));
 }
 
-/**
- * zslab_cache_create() - Create a cache of fixed-size objects.
- * @name: unique name, at most 31 bytes; shown in debugfs.
- * @size: object size in bytes, 1 up to what fits a slab.
- * @align: minimum alignment (a power of two), or 0.
- * @flags: ZSLAB_HWCACHE_ALIGN, ZSLAB_SLAB_ORDER(n).
- * @ctor: called on every object when its slab is created, or NULL.
- *
- * Return: the cache, or an ERR_PTR (never NULL): -EINVAL for bad arguments,
- * -EEXIST for a name in use, -EOPNOTSUPP for ZSLAB_PERSISTENT (not yet),
- * -ENOMEM.
+
+/*
+ * Take a cache's evicted descriptors out without dropping their data: it
+ * stays live on the device, held by a detached cache.
  */
-struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
-				       unsigned int align, unsigned int flags,
-				       void (*ctor)(void *obj))
+static void forget_evicted(struct zslab_cache *c)
 {
+	unsigned long id;
+	void *entry;
+
+	xa_for_each(&c->slabs, id, entry) {
+		if (!zslab_entry_evicted(entry))
+			continue;
+		xa_erase_irq(&c->slabs, id);
+		mempool_free(zslab_entry_to_evicted(entry), c->ev_pool);
+	}
+	c->nr_evicted = 0;
+	c->nr_evicted_objs = 0;
+}
+
+/*
+ * A re-attached persistent cache's slabs, all evicted: the detached
+ * cache's descriptors are copied into the cache's own (its mempool's).
+ */
+static int attach_slabs(struct zslab_cache *c, struct zslab_pcache *pc)
+{
+	struct zslab_evicted *ev, *nev;
+	unsigned long id;
+	int ret;
+
+	xa_for_each(&pc->slabs, id, ev) {
+		nev = mempool_alloc(c->ev_pool, GFP_KERNEL);
+		memcpy(nev, ev, c->ev_size);
+		nev->flags = 0;
+		ret = xa_insert_irq(&c->slabs, id, xa_tag_pointer(nev, ZSLAB_XA_EVICTED),
+				    GFP_KERNEL);
+		if (ret) {
+			mempool_free(nev, c->ev_pool);
+			return ret;
+		}
+		c->nr_evicted++;
+		c->nr_evicted_objs += nev->nr_live;
+		atomic_long_add(nev->nr_live, &c->unpinned_objs);
+	}
+	c->seq = max(c->seq, pc->next_seq);
+	return 0;
+}
+
+/*
+ * Make and list a cache. A persistent one re-attaches the detached cache
+ * of its name if there is one (*@attached says so); the caller holds the
+ * writeback mutex then, as the detached list changes under it and
+ * zslab_caches_lock both.
+ */
+static struct zslab_cache *create_cache(const char *name, unsigned int size,
+					unsigned int align, unsigned int flags,
+					void (*ctor)(void *obj), bool *attached)
+{
+	struct zslab_pcache *pc = NULL;
 	char desc_name[48];
 	struct zslab_cache *c;
 	int ret, i;
-
-	ret = check_create_args(name, size, align, flags);
-	if (ret)
-		return ERR_PTR(ret);
 
 	/*
 	 * The name is checked first and stays ours until the cache is listed:
@@ -1165,12 +1204,23 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 		mutex_unlock(&zslab_caches_lock);
 		return ERR_PTR(create_error(name, "name already in use", -EEXIST));
 	}
+	if (flags & ZSLAB_PERSISTENT)
+		pc = zslab_pcache_find(zslab_device, name);
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	ret = -ENOMEM;
 	if (!c)
 		goto unlock;
 	strscpy(c->name, name, sizeof(c->name));
 	init_geometry(c, size, align, flags);
+	if (pc && (c->object_size != pc->object_size || c->align != pc->align ||
+		   c->stride != pc->stride || c->slab_order != pc->slab_order)) {
+		pr_err("%s: cache %s: size %u, alignment %u, slab order %u differ from the persistent cache on the device (size %u, alignment %u, slab order %u) (%d)\n",
+		       ZSLAB_NAME, name, c->object_size, c->align, c->slab_order,
+		       pc->object_size, pc->align, pc->slab_order, -EINVAL);
+		kfree(c);
+		ret = -EINVAL;
+		goto unlock;
+	}
 	c->ctor = ctor;
 	c->page_cookie = ((unsigned long)c ^ zslab_cookie_secret) | 1;
 	spin_lock_init(&c->lock);
@@ -1203,16 +1253,31 @@ struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
 	ret = zslab_cache_evict_init(c);
 	if (ret)
 		goto free;
-	ret = -ENOMEM;
-	/* Cache ids fit the 16 bits a reference has for them. */
-	ret = ida_alloc_range(&zslab_cache_ida, 1, U16_MAX, GFP_KERNEL);
-	if (ret < 0)
-		goto free;
-	c->id = ret;
+	if (pc) {
+		/* Its id stays what refs and the device say. */
+		c->id = pc->id;
+		ret = attach_slabs(c, pc);
+		if (ret) {
+			forget_evicted(c);	/* the detached cache keeps its data */
+			goto free;
+		}
+	} else {
+		/* Cache ids fit the 16 bits a reference has for them. */
+		ret = ida_alloc_range(&zslab_cache_ida, 1, U16_MAX, GFP_KERNEL);
+		if (ret < 0)
+			goto free;
+		c->id = ret;
+	}
 
 	list_add_tail_rcu(&c->node, &zslab_caches);
+	if (pc)
+		list_del(&pc->node);
+	if (attached)
+		*attached = pc;
 	zslab_debugfs_add_cache(c);
 	mutex_unlock(&zslab_caches_lock);
+	if (pc)
+		zslab_pcache_free(pc, false);	/* the cache holds its data now */
 	return c;
 
 free:
@@ -1224,7 +1289,157 @@ unlock:
 	mutex_unlock(&zslab_caches_lock);
 	return ERR_PTR(ret);
 }
+
+/*
+ * A persistent cache: re-attached, or new and then recorded in a
+ * checkpoint before anything of it can be written (recovery knows a
+ * cache's segments only by the cache records of a checkpoint).
+ */
+static struct zslab_cache *create_persistent(const char *name, unsigned int size,
+					     unsigned int align, unsigned int flags,
+					     void (*ctor)(void *obj))
+{
+	struct zslab_dev *zd = zslab_device;
+	struct zslab_cache *c;
+	bool attached = false;
+	unsigned int noio;
+	int ret;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&zd->wb_mutex);
+	c = create_cache(name, size, align, flags, ctor, &attached);
+	if (IS_ERR(c) || attached)
+		goto out;
+	ret = zslab_checkpoint_locked(zd);
+	if (ret) {
+		create_error(name, "cannot record the new persistent cache in a checkpoint", ret);
+		/* Nothing of it was written: it goes as a volatile cache would. */
+		c->flags &= ~ZSLAB_PERSISTENT;
+		mutex_unlock(&zd->wb_mutex);
+		memalloc_noio_restore(noio);
+		zslab_cache_destroy(c);
+		return ERR_PTR(ret);
+	}
+out:
+	mutex_unlock(&zd->wb_mutex);
+	memalloc_noio_restore(noio);
+	return c;
+}
+
+/**
+ * zslab_cache_create() - Create a cache of fixed-size objects.
+ * @name: unique name, at most 31 bytes; shown in debugfs.
+ * @size: object size in bytes, 1 up to what fits a slab.
+ * @align: minimum alignment (a power of two), or 0.
+ * @flags: ZSLAB_HWCACHE_ALIGN, ZSLAB_SLAB_ORDER(n), ZSLAB_PERSISTENT.
+ * @ctor: called on every object when its slab is created (not on objects
+ *	recovered from the device), or NULL.
+ *
+ * With ZSLAB_PERSISTENT, a persistent cache of that name found on the
+ * device is re-attached: its objects are there, evicted, and come back
+ * with zslab_get() or zslab_cache_for_each(); refs from before stay valid.
+ * Its size, alignment and slab order must be what they were. A new
+ * persistent cache is recorded in a checkpoint before this returns.
+ * Process context; may sleep (a persistent create waits for writeback).
+ *
+ * Return: the cache, or an ERR_PTR (never NULL): -EINVAL for bad arguments
+ * or a persistent cache found with another geometry, -EEXIST for a name
+ * in use, -ENOMEM, or the error of the checkpoint that records it.
+ */
+struct zslab_cache *zslab_cache_create(const char *name, unsigned int size,
+				       unsigned int align, unsigned int flags,
+				       void (*ctor)(void *obj))
+{
+	int ret;
+
+	ret = check_create_args(name, size, align, flags);
+	if (ret)
+		return ERR_PTR(ret);
+	if (flags & ZSLAB_PERSISTENT)
+		return create_persistent(name, size, align, flags, ctor);
+	return create_cache(name, size, align, flags, ctor, NULL);
+}
 EXPORT_SYMBOL_GPL(zslab_cache_create);
+
+/*
+ * A detached cache of what a persistent one has on the device: every slab
+ * with live data there, by the device's bitmap. Its data stays live in its
+ * zones, now held by the detached cache: the slabs' own descriptors give
+ * it up (resident: no image; evicted: taken out without a drop).
+ */
+static struct zslab_pcache *detach_slabs(struct zslab_cache *c)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOFAIL;	/* teardown: small, must not fail */
+	struct zslab_pcache *pc = kzalloc(sizeof(*pc), gfp);
+	unsigned long id, flags;
+	void *entry;
+
+	strscpy(pc->name, c->name, sizeof(pc->name));
+	pc->id = c->id;
+	pc->object_size = c->object_size;
+	pc->align = c->align;
+	pc->stride = c->stride;
+	pc->nr_objs = c->objs_per_slab;
+	pc->slab_order = c->slab_order;
+	pc->next_seq = c->seq;
+	xa_init(&pc->slabs);
+	xa_for_each(&c->slabs, id, entry) {
+		struct zslab_evicted *ev = kmalloc(c->ev_size, gfp);
+
+		if (zslab_entry_evicted(entry)) {
+			struct zslab_evicted *old = zslab_entry_to_evicted(entry);
+
+			if (!old->nr_live) {	/* emptied: its data dies */
+				kfree(ev);
+				continue;
+			}
+			memcpy(ev, old, c->ev_size);
+			ev->flags = 0;
+			xa_erase_irq(&c->slabs, id);
+			mempool_free(old, c->ev_pool);
+			c->nr_evicted--;
+			c->nr_evicted_objs -= ev->nr_live;
+		} else {
+			struct zslab_slab *s = entry;
+			unsigned long *dev = zslab_slab_devmap(c, s);
+
+			*ev = (struct zslab_evicted){
+				.img_zone = s->img_zone,
+				.img_offset = s->img_offset,
+				.img_seq = s->img_seq,
+				.img_crc = s->img_crc,
+				.nr_live = bitmap_weight(dev, c->objs_per_slab),
+			};
+			if (s->img_zone == ZSLAB_NO_IMAGE || !ev->nr_live) {
+				kfree(ev);
+				continue;
+			}
+			bitmap_copy(ev->map, dev, c->objs_per_slab);
+			spin_lock_irqsave(&zslab_device->zone_lock, flags);
+			s->img_zone = ZSLAB_NO_IMAGE;
+			spin_unlock_irqrestore(&zslab_device->zone_lock, flags);
+		}
+		xa_store(&pc->slabs, id, ev, gfp);
+		pc->nr_slabs++;
+		pc->nr_live += ev->nr_live;
+	}
+	return pc;
+}
+
+/* A persistent cache leaves DRAM: detached, recorded in a checkpoint. */
+static void detach_persistent(struct zslab_dev *zd, struct zslab_cache *c)
+{
+	struct zslab_pcache *pc = detach_slabs(c);
+	unsigned int noio = memalloc_noio_save();
+
+	mutex_lock(&zd->wb_mutex);
+	mutex_lock(&zslab_caches_lock);
+	list_add_tail(&pc->node, &zd->pcaches);
+	mutex_unlock(&zslab_caches_lock);
+	zslab_checkpoint_locked(zd);	/* a failure is counted and logged */
+	mutex_unlock(&zd->wb_mutex);
+	memalloc_noio_restore(noio);
+}
 
 /**
  * zslab_cache_destroy() - Destroy a cache and release all its memory.
@@ -1233,6 +1448,10 @@ EXPORT_SYMBOL_GPL(zslab_cache_create);
  * Objects still allocated are released too, with a warning giving their
  * number: pointers to them must not be used after this. The cache's slab
  * images become stale and its zones are reset once nothing else lives there.
+ *
+ * A persistent cache is synced first and detached: its objects stay on the
+ * device (a checkpoint records them), and zslab_cache_create() of its name
+ * re-attaches them, in this load or a later one. Process context.
  */
 void zslab_cache_destroy(struct zslab_cache *c)
 {
@@ -1245,9 +1464,18 @@ void zslab_cache_destroy(struct zslab_cache *c)
 	if (IS_ERR_OR_NULL(c))
 		return;
 
+	if (zslab_cache_persistent(c)) {
+		int ret = zslab_cache_sync(c);
+
+		if (ret)
+			pr_warn("%s: cache %s: the last sync before detaching failed (%d): what changed since the last good one may be lost\n",
+				ZSLAB_NAME, c->name, ret);
+	}
 	zslab_cache_unlist(c);
 	synchronize_rcu();	/* misuse checks may still walk the list */
 	zslab_cache_writeback_exit(c);
+	if (zslab_cache_persistent(c))
+		detach_persistent(zd, c);
 
 	spin_lock_irqsave(&c->lock, flags);
 	for_each_possible_cpu(cpu) {
@@ -1271,13 +1499,15 @@ void zslab_cache_destroy(struct zslab_cache *c)
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 
-	if (live)
+	if (live && !zslab_cache_persistent(c))
 		pr_warn("%s: cache %s destroyed with %lu live objects\n",
 			ZSLAB_NAME, c->name, live);
 	kmem_cache_destroy(c->desc_cache);
 	xa_destroy(&c->slabs);
 	free_percpu(c->cpu);
-	ida_free(&zslab_cache_ida, c->id);
+	/* A persistent cache's id stays taken by its detached self. */
+	if (!zslab_cache_persistent(c))
+		ida_free(&zslab_cache_ida, c->id);
 	kfree(c);
 }
 EXPORT_SYMBOL_GPL(zslab_cache_destroy);
@@ -1310,6 +1540,26 @@ static int zslab_cpu_dead(unsigned int cpu)
 	}
 	rcu_read_unlock();
 	return 0;
+}
+
+/**
+ * zslab_cache_id_reserve() - A persistent cache found on the device keeps
+ *	its id: no new cache may take it.
+ * @id: the id.
+ *
+ * Return: 0, or -EBUSY/-ENOMEM.
+ */
+int zslab_cache_id_reserve(u32 id)
+{
+	int ret = ida_alloc_range(&zslab_cache_ida, id, id, GFP_KERNEL);
+
+	return ret < 0 ? ret : 0;
+}
+
+/* An erased persistent cache's id is free again. */
+void zslab_cache_id_release(u32 id)
+{
+	ida_free(&zslab_cache_ida, id);
 }
 
 static enum cpuhp_state zslab_cpuhp_state;

@@ -85,9 +85,49 @@ static int superblock_show(struct seq_file *m, void *v)
 	seq_printf(m, "zone: %u\nsector: %llu\n", si->zone, (u64)si->sector);
 	seq_printf(m, "loaded_as: %s\nzones_reset_at_load: %u\n",
 		   zslab_sb_origin_name(si->origin), si->zones_reset);
+	seq_printf(m, "checkpoint_seq: %llu\ncheckpoint_sector: %llu\ncheckpoint_bytes: %u\n",
+		   si->sb.ckpt.seq, si->sb.ckpt.sector, si->sb.ckpt.bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(superblock);
+
+/* What the load's recovery read and found. */
+static int recovery_show(struct seq_file *m, void *v)
+{
+	struct zslab_dev *zd = m->private;
+	const struct zslab_recovery *r = &zd->recovery;
+
+	seq_printf(m, "checkpoint_seq: %llu\ncheckpoint_zone: %u\ncheckpoint_bytes: %u\n",
+		   r->checkpoint_seq, r->checkpoint_zone, r->checkpoint_bytes);
+	seq_printf(m, "bytes_read: %llu\ntime_us: %llu\n", r->bytes_read, r->time_us);
+	seq_printf(m, "segments_scanned: %llu\nzones_scanned: %u\n",
+		   r->segments_scanned, r->zones_scanned);
+	seq_printf(m, "caches_recovered: %u\nslabs_recovered: %llu\nobjects_recovered: %llu\n",
+		   r->caches_recovered, r->slabs_recovered, r->objects_recovered);
+	seq_printf(m, "rejected_crc: %llu\nrejected_identity: %llu\nrejected_bounds: %llu\n",
+		   r->rejected_crc, r->rejected_identity, r->rejected_bounds);
+	seq_printf(m, "torn_segments: %llu\nzones_reclaimed: %u\n",
+		   r->torn_segments, r->zones_reclaimed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(recovery);
+
+/* Persistent caches on the device that no client has attached. */
+static int detached_show(struct seq_file *m, void *v)
+{
+	struct zslab_dev *zd = m->private;
+	struct zslab_pcache *pc;
+
+	seq_puts(m, "# name id object_size align stride slab_size slabs live_objs\n");
+	mutex_lock(&zslab_caches_lock);
+	list_for_each_entry(pc, &zd->pcaches, node)
+		seq_printf(m, "%s %u %u %u %u %u %lu %lu\n", pc->name, pc->id,
+			   pc->object_size, pc->align, pc->stride,
+			   ZSLAB_DEFAULT_SLAB_SIZE << pc->slab_order, pc->nr_slabs, pc->nr_live);
+	mutex_unlock(&zslab_caches_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(detached);
 
 static int io_show(struct seq_file *m, void *v)
 {
@@ -184,7 +224,8 @@ static int cache_show(struct seq_file *m, void *v)
 	int i;
 
 	zslab_cache_get_info(c, &info);
-	seq_printf(m, "name: %s\nid: %u\n", c->name, c->id);
+	seq_printf(m, "name: %s\nid: %u\npersistent: %d\n", c->name, c->id,
+		   zslab_cache_persistent(c));
 	seq_printf(m, "object_size: %u\nalign: %u\nstride: %u\n",
 		   c->object_size, c->align, c->stride);
 	seq_printf(m, "slab_size: %u\nobjs_per_slab: %u\nslab_desc_bytes: %u\n",
@@ -238,6 +279,8 @@ void zslab_debugfs_init(struct zslab_dev *zd)
 	debugfs_create_file("superblock", 0444, zd->debugfs, zd, &superblock_fops);
 	debugfs_create_file("caches", 0444, zd->debugfs, NULL, &caches_fops);
 	debugfs_create_file("io", 0444, zd->debugfs, zd, &io_fops);
+	debugfs_create_file("recovery", 0444, zd->debugfs, zd, &recovery_fops);
+	debugfs_create_file("detached", 0444, zd->debugfs, zd, &detached_fops);
 	zd->debugfs_caches = debugfs_create_dir("cache", zd->debugfs);
 }
 

@@ -661,3 +661,82 @@ void zslab_evict_exit(struct zslab_dev *zd)
 	zslab_shrinker_destroy(zd->shrinker);
 	cancel_work_sync(&zd->evict_work);
 }
+
+/* The live objects of slab @id now, into @map; false if it is gone. */
+static bool live_objects(struct zslab_cache *c, unsigned long id, unsigned long *map)
+{
+	unsigned long flags;
+	void *entry;
+
+	spin_lock_irqsave(&c->lock, flags);
+	entry = xa_load(&c->slabs, id);
+	if (entry && zslab_entry_evicted(entry))
+		bitmap_copy(map, zslab_entry_to_evicted(entry)->map, c->objs_per_slab);
+	else if (entry)
+		bitmap_copy(map, zslab_slab_inuse(entry), c->objs_per_slab);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return entry;
+}
+
+/**
+ * zslab_cache_for_each() - Visit every live object of a cache.
+ * @c: the cache.
+ * @fn: called with each object, pinned for the call (its slab read back
+ *	if it was evicted); zslab_ref(c, obj) gives its reference.
+ * @arg: passed to @fn.
+ *
+ * This is how a persistent cache's user finds its objects after a reload.
+ * Slabs are visited in slab id order; objects allocated or freed by others
+ * during the walk may or may not be visited. @fn may free the object (by
+ * pointer or ref); then no other context may allocate from the cache
+ * during the walk, as an object reallocated in that slot meanwhile would
+ * lose the pin the walk gives back. An object whose slab cannot be read
+ * back is skipped (counted in readback_errors). Process context; sleeps.
+ *
+ * Return: 0, -ENOMEM, or the first non-zero return of @fn (the walk stops).
+ */
+int zslab_cache_for_each(struct zslab_cache *c,
+			 int (*fn)(struct zslab_cache *c, void *obj, void *arg),
+			 void *arg)
+{
+	unsigned long *map, id = 0;
+	unsigned int idx;
+	void *entry;
+	bool live;
+	int ret = 0;
+
+	might_sleep();
+	map = bitmap_alloc(c->objs_per_slab, GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	xa_for_each(&c->slabs, id, entry) {
+		if (!live_objects(c, id, map))
+			continue;
+		for_each_set_bit(idx, map, c->objs_per_slab) {
+			struct zslab_slab *s;
+			void *obj = zslab_get(c, zslab_make_ref(c, id, idx), GFP_KERNEL);
+
+			if (!obj)
+				continue;	/* freed meanwhile, or unreadable */
+			s = zslab_slab_of(obj);
+			ret = fn(c, obj, arg);
+			/*
+			 * Freed by @fn: its free took the pin with it. The slab
+			 * may be gone too; its descriptor's memory is a
+			 * descriptor's for an RCU grace period (typesafe).
+			 */
+			rcu_read_lock();
+			live = test_bit(idx, zslab_slab_inuse(s));
+			rcu_read_unlock();
+			if (live)
+				zslab_put(c, obj);
+			if (ret)
+				goto out;
+		}
+		cond_resched();
+	}
+out:
+	bitmap_free(map);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(zslab_cache_for_each);

@@ -190,6 +190,8 @@ static void install_locked(struct zslab_cache *c, struct zslab_slab *s,
 	atomic_set(&s->flags, ZSLAB_SLAB_WRITTEN);
 	atomic_set(&s->unpinned, ev->nr_live);
 	bitmap_copy(inuse, ev->map, c->objs_per_slab);
+	if (zslab_cache_persistent(c))
+		bitmap_copy(zslab_slab_devmap(c, s), ev->map, c->objs_per_slab);
 	/*
 	 * Exactly the slab's bits: bitmap_complement() works in whole words,
 	 * and take_from_slab() would hand out "objects" past the slab for

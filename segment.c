@@ -231,6 +231,7 @@ bool zslab_seg_add_slab(struct zslab_seg_builder *b, struct zslab_seg_slab *l,
 
 	l->data_offset = b->summary_bytes + b->data_bytes;
 	l->data_crc = encode_data(b->buf + l->data_offset, l, map, data);
+	l->map = map;
 	l->nr_live = live;
 	e->nr_live = cpu_to_le32(live);
 	e->data_crc = cpu_to_le32(l->data_crc);

@@ -94,7 +94,57 @@ static int sb_bio(struct zslab_dev *zd, blk_opf_t opf, sector_t sector,
 	return ret;
 }
 
-/* What the last block of a metadata zone is. */
+static bool block_is_zero(const void *buf, unsigned int len)
+{
+	return !memchr_inv(buf, 0, len);
+}
+
+/*
+ * The last block was no superblock: walk the zone's log from its start.
+ * Superblocks take one block, a checkpoint the blocks its header gives.
+ * After the last superblock may come a checkpoint no superblock committed
+ * (a crash between the two: ignored) and, in a zone finished early to
+ * switch to the other one, unwritten (zero) blocks.
+ */
+static int walk_slot(struct zslab_dev *zd, const struct zslab_zone *z, sector_t end,
+		     struct page *page, struct zslab_sb_slot *s)
+{
+	sector_t lbs_sectors = zd->geo.lbs >> SECTOR_SHIFT, pos = z->start;
+	void *buf = page_address(page);
+	struct zslab_ckpt_info info;
+	bool found = false;
+	int ret;
+
+	while (pos + lbs_sectors <= end) {
+		ret = sb_bio(zd, REQ_OP_READ, pos, page, NULL);
+		if (ret)
+			return ret;
+		if (block_is_zero(buf, zd->geo.lbs))
+			break;
+		if (le32_to_cpup(buf) == ZSLAB_CKPT_MAGIC) {
+			if (zslab_ckpt_decode_header(buf, zd->geo.lbs, zd->geo.lbs, &info,
+						     &s->why))
+				break;	/* torn: nothing after it was committed */
+			pos += info.total_bytes >> SECTOR_SHIFT;
+			continue;
+		}
+		s->err = zslab_sb_decode(buf, zd->geo.lbs, zd->geo.lbs, &s->sb, &s->why);
+		if (s->err)
+			return 0;
+		found = true;
+		pos += lbs_sectors;
+	}
+	if (!found) {
+		s->err = -ENOMSG;
+		s->why = "no zns_slab superblock magic";
+	} else {
+		s->err = 0;
+		s->why = NULL;
+	}
+	return 0;
+}
+
+/* What the last superblock of a metadata zone is. */
 static int read_slot(struct zslab_dev *zd, unsigned int idx, struct page *page,
 		     struct zslab_sb_slot *s)
 {
@@ -119,6 +169,10 @@ static int read_slot(struct zslab_dev *zd, unsigned int idx, struct page *page,
 		return ret;
 	s->err = zslab_sb_decode(page_address(page), zd->geo.lbs, zd->geo.lbs,
 				 &s->sb, &s->why);
+	if (s->err == -ENOMSG || s->err == -EMSGSIZE ||
+	    le32_to_cpup(page_address(page)) == ZSLAB_CKPT_MAGIC ||
+	    block_is_zero(page_address(page), zd->geo.lbs))
+		return walk_slot(zd, z, end, page, s);
 	return 0;
 }
 
@@ -182,7 +236,8 @@ static int refuse(struct zslab_dev *zd, enum zslab_sb_verdict v,
 	return ret;
 }
 
-static int reset_zone(struct zslab_dev *zd, unsigned int i)
+/* Reset zone @i, synchronously (load time, and the metadata log). */
+int zslab_sb_reset_zone(struct zslab_dev *zd, unsigned int i)
 {
 	struct zslab_zone *z = &zd->zones[i];
 	int ret;
@@ -201,7 +256,10 @@ static int reset_zone(struct zslab_dev *zd, unsigned int i)
 	return 0;
 }
 
-/* Append one superblock to zone @idx, durably (FUA), where we expect it. */
+/*
+ * Append one superblock to zone @idx, durably (FUA, and after a flush, so
+ * that the checkpoint it commits is on media first), where we expect it.
+ */
 static int write_sb(struct zslab_dev *zd, unsigned int idx, struct page *page)
 {
 	struct zslab_zone *z = &zd->zones[idx];
@@ -210,8 +268,8 @@ static int write_sb(struct zslab_dev *zd, unsigned int idx, struct page *page)
 	int ret;
 
 	zslab_sb_encode(page_address(page), zd->geo.lbs, &zd->sb.sb);
-	ret = sb_bio(zd, REQ_OP_ZONE_APPEND | REQ_FUA | REQ_SYNC, z->start, page,
-		     &landed);
+	ret = sb_bio(zd, REQ_OP_ZONE_APPEND | REQ_PREFLUSH | REQ_FUA | REQ_SYNC, z->start,
+		     page, &landed);
 	if (!ret && landed != z->wp)
 		ret = -EIO;	/* someone else wrote the zone meanwhile */
 	if (ret) {
@@ -261,18 +319,113 @@ static int do_resets(struct zslab_dev *zd, const unsigned int meta[2],
 	for_each_set_bit(i, reset, zd->geo.nr_zones) {
 		if (i == meta[0] || i == meta[1])
 			continue;
-		ret = reset_zone(zd, i);
+		ret = zslab_sb_reset_zone(zd, i);
 		if (ret)
 			return ret;
 	}
 	for (i = 0; i < 2; i++) {
 		if (test_bit(meta[i], reset)) {
-			ret = reset_zone(zd, meta[i]);
+			ret = zslab_sb_reset_zone(zd, meta[i]);
 			if (ret)
 				return ret;
 		}
 	}
 	return 0;
+}
+
+static bool meta_room(const struct zslab_zone *z, sector_t sectors)
+{
+	return z->cond != BLK_ZONE_COND_FULL && z->wp + sectors <= z->start + z->capacity;
+}
+
+/*
+ * The zone the next superblock (and the checkpoint before it) goes to: the
+ * current one while it has room, else the other, reset. The current one is
+ * finished first, so that at most one metadata zone is ever partly written.
+ */
+static int meta_target(struct zslab_dev *zd, sector_t sectors, unsigned int *target)
+{
+	const u32 *meta = zd->sb.sb.geo.meta_zone;
+	unsigned int cur = zd->sb.zone, other = cur == meta[0] ? meta[1] : meta[0];
+	struct zslab_zone *z = &zd->zones[cur];
+	int ret;
+
+	*target = cur;
+	if (meta_room(z, sectors))
+		return 0;
+	if (sectors > zd->zones[other].capacity)
+		return -EFBIG;
+	if (z->cond != BLK_ZONE_COND_FULL && z->cond != BLK_ZONE_COND_EMPTY) {
+		ret = zslab_zone_mgmt(zd->bdev, REQ_OP_ZONE_FINISH, z->start, z->len);
+		trace_zslab_zone_mgmt(cur, z->start, false, ret);
+		if (ret)
+			return ret;
+		atomic64_inc(&zd->io[ZSLAB_IO_FINISHES]);
+		z->cond = BLK_ZONE_COND_FULL;
+		z->wp = z->start + z->len;
+	}
+	if (zd->zones[other].cond != BLK_ZONE_COND_EMPTY) {
+		ret = zslab_sb_reset_zone(zd, other);
+		if (ret)
+			return ret;
+	}
+	*target = other;
+	return 0;
+}
+
+/**
+ * zslab_sb_commit() - Append a checkpoint and the superblock that commits it.
+ * @zd: the device; the writeback mutex held (or the load, alone).
+ * @ckpt: the checkpoint, @len bytes (whole blocks), or NULL and 0 for none.
+ * @len: its length.
+ * @info: its header (seq and crc), when @ckpt.
+ *
+ * The checkpoint is appended first, then the next superblock generation,
+ * pointing at it, with a flush before and FUA: until the superblock is on
+ * the device the previous one, and its checkpoint, stay in force.
+ *
+ * Return: 0, -EFBIG if the checkpoint does not fit a metadata zone, or an
+ * I/O error (the superblock in force is then the previous one).
+ */
+int zslab_sb_commit(struct zslab_dev *zd, const void *ckpt, u32 len,
+		    const struct zslab_ckpt_info *info)
+{
+	sector_t lbs_sectors = zd->geo.lbs >> SECTOR_SHIFT, landed = 0;
+	unsigned int target;
+	struct page *page;
+	int ret;
+
+	ret = meta_target(zd, (len >> SECTOR_SHIFT) + lbs_sectors, &target);
+	if (ret)
+		return ret;
+	page = alloc_page(GFP_NOIO);
+	if (!page)
+		return -ENOMEM;
+	if (len) {
+		struct zslab_zone *z = &zd->zones[target];
+
+		ret = zslab_meta_io(zd, REQ_OP_ZONE_APPEND, z->start, (void *)ckpt, len,
+				    &landed);
+		if (ret)
+			goto out;
+		if (landed != z->wp) {
+			ret = -EIO;	/* someone else wrote the zone meanwhile */
+			goto out;
+		}
+		z->wp += len >> SECTOR_SHIFT;
+		z->cond = BLK_ZONE_COND_IMP_OPEN;
+	}
+	zd->sb.sb.generation++;
+	zd->sb.sb.ckpt = (struct zslab_sb_ckpt) {
+		.seq = len ? info->ckpt_seq : 0,
+		.sector = landed,
+		.bytes = len,
+		.crc = len ? info->crc : 0,
+	};
+	ret = write_sb(zd, target, page);
+out:
+	__free_page(page);
+	return ret;
 }
 
 static const char *const origin_names[] = {
@@ -301,7 +454,7 @@ int zslab_sb_load(struct zslab_dev *zd, bool format)
 	struct zslab_sb_slot slot[2];
 	struct zslab_sb_geo dev_geo;
 	enum zslab_sb_verdict v;
-	unsigned int meta[2], i, cur = 0, target;
+	unsigned int meta[2], i, cur = 0;
 	const char *why = NULL;
 	unsigned long *reset;
 	struct page *page;
@@ -338,17 +491,20 @@ int zslab_sb_load(struct zslab_dev *zd, bool format)
 		goto out;
 	}
 
-	zd->sb.zones_reset = plan_resets(zd, meta, wipe, reset);
-	target = meta[0];
-	if (!wipe) {
-		unsigned int next = zslab_sb_next_slot(slot, cur);
-
-		/* Current metadata zone full: go on in the other, reset first. */
-		target = meta[next];
-		if (next != cur && !slot[next].empty) {
-			__set_bit(target, reset);
-			zd->sb.zones_reset++;
-		}
+	if (wipe) {
+		zd->sb.zones_reset = plan_resets(zd, meta, true, reset);
+	} else {
+		/* Ours: what it holds decides which data zones are reset. */
+		zd->sb.sb = slot[cur].sb;
+		/* The device's limits may change; record today's. */
+		zd->sb.sb.geo = dev_geo;
+		zd->sb.zone = meta[cur];
+		ret = zslab_recover(zd, &slot[cur].sb);
+		if (ret)
+			goto out;
+		zd->sb.zones_reset = bitmap_weight(zd->load_resets, zd->geo.nr_zones);
+		/* Kept zones are finished: neither kind holds a resource after. */
+		bitmap_or(reset, zd->load_resets, zd->load_keeps, zd->geo.nr_zones);
 	}
 	ret = zslab_zone_budget(zd, reset);
 	if (ret < 1) {
@@ -363,21 +519,27 @@ int zslab_sb_load(struct zslab_dev *zd, bool format)
 		zd->sb.origin = v == ZSLAB_SB_BLANK && data_zone < 0 ?
 				ZSLAB_SB_FORMATTED : ZSLAB_SB_WIPED;
 		zd->sb.sb = (struct zslab_sb) {
-			.generation = 1,
+			.generation = 0,	/* the commit below writes 1 */
 			.created = ktime_get_real_seconds(),
 			.geo = dev_geo,
 		};
 		generate_random_uuid(zd->sb.sb.uuid);
+		zd->sb.zone = meta[0];
+		/* Resets first, data zones before metadata zones (see there). */
+		ret = do_resets(zd, meta, reset);
+		if (!ret)
+			ret = zslab_sb_commit(zd, NULL, 0, NULL);
 	} else {
 		zd->sb.origin = ZSLAB_SB_FOUND;
-		zd->sb.sb = slot[cur].sb;
-		zd->sb.sb.generation++;
-		/* The device's limits may change; record today's. */
-		zd->sb.sb.geo = dev_geo;
+		/*
+		 * The checkpoint of what recovery found goes first: the zones
+		 * it found dead are reset only once no checkpoint in force
+		 * still points into them.
+		 */
+		ret = zslab_checkpoint_load(zd);
+		if (!ret)
+			ret = zslab_recovery_settle_zones(zd);
 	}
-	ret = do_resets(zd, meta, reset);
-	if (!ret)
-		ret = write_sb(zd, target, page);
 	if (!ret)
 		pr_info("%s: %s: superblock generation %llu in zone %u, device %pUb %s, %u zones reset\n",
 			ZSLAB_NAME, zd->path, zd->sb.sb.generation, zd->sb.zone,

@@ -12,7 +12,7 @@
 #include <linux/string.h>
 #include "zslab_internal.h"
 
-static_assert(sizeof(struct zslab_sb_disk) == 104);
+static_assert(sizeof(struct zslab_sb_disk) == 128);
 static_assert(sizeof(struct zslab_sb_disk) <= ZSLAB_SB_BYTES);
 
 /* CRC32C of the first ZSLAB_SB_BYTES bytes, the crc field taken as zero. */
@@ -50,6 +50,10 @@ void zslab_sb_encode(void *buf, unsigned int lbs, const struct zslab_sb *sb)
 	d->meta_zone[0] = cpu_to_le32(g->meta_zone[0]);
 	d->meta_zone[1] = cpu_to_le32(g->meta_zone[1]);
 	d->first_data_zone = cpu_to_le32(g->first_data_zone);
+	d->ckpt_seq = cpu_to_le64(sb->ckpt.seq);
+	d->ckpt_sector = cpu_to_le64(sb->ckpt.sector);
+	d->ckpt_bytes = cpu_to_le32(sb->ckpt.bytes);
+	d->ckpt_crc = cpu_to_le32(sb->ckpt.crc);
 	d->crc = cpu_to_le32(sb_crc(buf));
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_sb_encode);
@@ -98,6 +102,30 @@ static const char *sb_geo_invalid(const struct zslab_sb_geo *g)
 	return NULL;
 }
 
+/*
+ * The checkpoint a superblock commits, as far as the superblock alone can
+ * tell: none (all zero), or whole blocks inside the device. That it lies
+ * just before the superblock in the same zone is superblock.c's to check:
+ * only it knows where the block was read.
+ */
+static const char *sb_ckpt_invalid(const struct zslab_sb_ckpt *c,
+				   const struct zslab_sb_geo *g)
+{
+	u64 lbs_sectors = g->lbs >> SECTOR_SHIFT;
+
+	if (!c->seq) {
+		if (c->sector || c->bytes || c->crc)
+			return "checkpoint fields set without a checkpoint";
+		return NULL;
+	}
+	if (!c->bytes || c->bytes % g->lbs || c->bytes > ZSLAB_CKPT_MAX_BYTES)
+		return "checkpoint size out of range";
+	if (c->sector % lbs_sectors || c->sector >= g->capacity ||
+	    g->capacity - c->sector < c->bytes >> SECTOR_SHIFT)
+		return "checkpoint beyond the device";
+	return NULL;
+}
+
 /**
  * zslab_sb_decode() - Check a superblock block and describe it.
  * @buf: the bytes read.
@@ -131,7 +159,8 @@ int zslab_sb_decode(const void *buf, size_t len, unsigned int lbs,
 		return -EOPNOTSUPP;
 	}
 	if (version != ZSLAB_SB_VERSION) {
-		*why = "unknown format version";
+		/* 1 and 2 had no checkpoints: nothing to recover them from. */
+		*why = "unknown or older format version";
 		return -EUCLEAN;
 	}
 	if (le16_to_cpu(d->sb_bytes) != ZSLAB_SB_BYTES) {
@@ -169,6 +198,13 @@ int zslab_sb_decode(const void *buf, size_t len, unsigned int lbs,
 		*why = "logical block size differs from the block it is in";
 		return -EUCLEAN;
 	}
+	sb->ckpt.seq = le64_to_cpu(d->ckpt_seq);
+	sb->ckpt.sector = le64_to_cpu(d->ckpt_sector);
+	sb->ckpt.bytes = le32_to_cpu(d->ckpt_bytes);
+	sb->ckpt.crc = le32_to_cpu(d->ckpt_crc);
+	*why = sb_ckpt_invalid(&sb->ckpt, &sb->geo);
+	if (*why)
+		return -EUCLEAN;
 	return 0;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_sb_decode);

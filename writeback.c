@@ -100,6 +100,9 @@ const char *const zslab_io_stat_names[ZSLAB_IO_NR] = {
 	[ZSLAB_IO_RECLAIMED_ZONES] = "reclaimed_zones",
 	[ZSLAB_IO_RELOCATED_BYTES] = "relocated_bytes",
 	[ZSLAB_IO_META_BYTES]	= "metadata_bytes",
+	[ZSLAB_IO_CHECKPOINTS]	= "checkpoints",
+	[ZSLAB_IO_CHECKPOINT_BYTES] = "checkpoint_bytes",
+	[ZSLAB_IO_CHECKPOINT_ERRORS] = "checkpoint_errors",
 };
 
 const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
@@ -120,6 +123,7 @@ struct zslab_wb_entry {
 	u32 data_offset;	/* sectors from the segment's start; tombstone: 0 */
 	u32 data_crc;
 	bool tombstone;
+	const __le64 *map;	/* its bitmap in the segment's summary */
 };
 
 /* One append bio and what its segment carries. */
@@ -130,6 +134,7 @@ struct zslab_wb_bio {
 	struct zslab_seg_builder seg;
 	unsigned int zone;
 	unsigned int nr;
+	u64 seg_seq;
 	bool reloc;		/* reclaim's: to the relocation zone */
 	ktime_t start;
 	struct llist_node submit_node;	/* on zd->submit_list until submitted */
@@ -170,6 +175,22 @@ void zslab_slab_drop_image(struct zslab_cache *c, struct zslab_slab *s)
 		zslab_zone_data_dropped(zslab_device, zone, c->slab_sectors);
 }
 
+/* A persistent slab's device bitmap follows its newest entry (checkpoints). */
+static void record_devmap(struct zslab_cache *c, struct zslab_slab *s,
+			  const struct zslab_wb_entry *e)
+{
+	unsigned long *dev = zslab_slab_devmap(c, s);
+	unsigned int i;
+
+	if (e->tombstone) {
+		bitmap_zero(dev, c->objs_per_slab);
+		return;
+	}
+	/* One u64 word per unsigned long, as segment.c copies them. */
+	for (i = 0; i < c->map_longs; i++)
+		dev[i] = le64_to_cpu(e->map[i]);
+}
+
 /*
  * Record the segment's entries, each as its slab's newest unless a newer
  * entry of the slab landed first; what they supersede becomes stale. Zone
@@ -182,6 +203,9 @@ static bool record_segment_locked(struct zslab_dev *zd, struct zslab_wb_bio *wb,
 	unsigned int sectors = wb->c->slab_sectors, i;
 	bool reset_due = false;
 
+	/* Recovery tells a zone reset since a checkpoint by its first segment. */
+	if (!at)
+		zd->zones[wb->zone].first_seq = wb->seg_seq;
 	/* The summary is overhead: stale from the start. */
 	zslab_zone_data_stale_locked(zd, wb->zone, wb->seg.summary_bytes >> SECTOR_SHIFT,
 				     false);
@@ -197,6 +221,8 @@ static bool record_segment_locked(struct zslab_dev *zd, struct zslab_wb_bio *wb,
 			continue;
 		}
 		s->img_seq = (u32)e->seq;
+		if (zslab_cache_persistent(wb->c))
+			record_devmap(wb->c, s, e);
 		if (e->tombstone) {
 			s->img_zone = ZSLAB_NO_IMAGE;
 			zslab_zone_tombstone_locked(zd, wb->zone);
@@ -426,11 +452,13 @@ static int wb_reserve(struct zslab_dev *zd, struct zslab_wb_bio *wb, sector_t se
 static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 		     struct zslab_wb_bio *wb)
 {
-	unsigned int len = zslab_seg_finish(&wb->seg, zd->seg_seq++), done = 0;
+	unsigned int len, done = 0;
 	struct bio *bio = &wb->bio;
 	sector_t offset;
 	int ret;
 
+	wb->seg_seq = zd->seg_seq++;
+	len = zslab_seg_finish(&wb->seg, wb->seg_seq);
 	while (done < len) {
 		unsigned int n = min(img_buf_segment(zd, wb->buf), len - done);
 
@@ -505,7 +533,7 @@ static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
 			atomic_or(ZSLAB_SLAB_WRITTEN, &s->flags);
 			*e = (struct zslab_wb_entry){ .s = s, .seq = l.seq,
 				.data_offset = l.data_offset >> SECTOR_SHIFT,
-				.data_crc = l.data_crc };
+				.data_crc = l.data_crc, .map = l.map };
 			wb->nr++;
 			return true;
 		}
@@ -666,6 +694,7 @@ static void writeback_work_fn(struct work_struct *work)
 	unsigned int ms = READ_ONCE(zslab_writeback_ms);
 
 	walk_caches_then_tidy(zd, NULL, write_and_reap_cache);
+	zslab_checkpoint_if_due(zd);
 	if (ms)
 		queue_delayed_work(zd->wq, &zd->wb_work, msecs_to_jiffies(ms));
 }

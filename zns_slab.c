@@ -85,6 +85,7 @@ static int zslab_attach_device(struct zslab_dev *zd)
 	return 0;
 
 zones:
+	zslab_recovery_free(zd);
 	kvfree(zd->zones);
 	zd->zones = NULL;
 close:
@@ -94,6 +95,7 @@ close:
 
 static void zslab_detach_device(struct zslab_dev *zd)
 {
+	zslab_recovery_free(zd);
 	kvfree(zd->zones);
 	zd->zones = NULL;
 	zslab_close_bdev(&zd->handle);
@@ -114,6 +116,7 @@ static int __init zslab_init(void)
 	if (!zd)
 		return -ENOMEM;
 	spin_lock_init(&zd->zone_lock);
+	INIT_LIST_HEAD(&zd->pcaches);
 	if (strscpy(zd->path, device, sizeof(zd->path)) < 0) {
 		pr_err("%s: device= path is longer than %zu bytes\n", ZSLAB_NAME,
 		       sizeof(zd->path) - 1);
@@ -183,6 +186,9 @@ static void __exit zslab_exit(void)
 	kernel_param_unlock(THIS_MODULE);
 
 	zslab_alloc_exit();
+	/* Every cache is gone: the detached persistent ones are recorded. */
+	if (zd->ckpt_seq)
+		zslab_checkpoint(zd);
 	zslab_debugfs_exit(zd);
 	zslab_writeback_exit(zd);	/* drains the eviction and reclaim work too */
 	zslab_reclaim_exit(zd);

@@ -367,6 +367,8 @@ int zslab_zones_init(struct zslab_dev *zd)
 			z->use = ZZ_RESERVED;
 		else if (z->cond == BLK_ZONE_COND_EMPTY)
 			z->use = ZZ_FREE;
+		else if (zd->load_keeps && test_bit(i, zd->load_keeps))
+			z->use = ZZ_FULL;	/* persistent data, recovered */
 		else
 			z->use = ZZ_FOREIGN;	/* never overwrite what we did not write */
 		if (z->use == ZZ_RESERVED)

@@ -83,6 +83,7 @@ struct zslab_zone {
 	sector_t live;			/* sectors of slabs' newest data */
 	sector_t stale;			/* summaries, superseded or freed data */
 	u64 open_gen;			/* zd->zone_gen when it was opened */
+	u64 first_seq;			/* seg_seq of its first segment, 0 = unknown */
 	u64 tomb_gen;			/* zd->zone_gen when a tombstone last landed, 0 = none */
 	u32 resets;
 	u32 owner;			/* cache id that opened it, 0 if none */
@@ -116,6 +117,9 @@ enum zslab_io_stat {
 	ZSLAB_IO_RECLAIMED_ZONES,	/* zones reset after reclaim moved their data */
 	ZSLAB_IO_RELOCATED_BYTES,	/* slab data written by reclaim */
 	ZSLAB_IO_META_BYTES,		/* superblocks and other metadata written */
+	ZSLAB_IO_CHECKPOINTS,		/* checkpoints committed */
+	ZSLAB_IO_CHECKPOINT_BYTES,	/* their bytes (also in metadata_bytes) */
+	ZSLAB_IO_CHECKPOINT_ERRORS,	/* checkpoints that could not be written */
 	ZSLAB_IO_NR
 };
 
@@ -244,6 +248,48 @@ enum zslab_sb_verdict zslab_sb_choose(const struct zslab_sb_slot slot[2],
 unsigned int zslab_sb_next_slot(const struct zslab_sb_slot slot[2],
 				unsigned int cur);
 
+/* What the last load's recovery read and found (debugfs recovery). */
+struct zslab_recovery {
+	u64 checkpoint_seq;		/* the checkpoint used, 0 = none */
+	u32 checkpoint_zone;
+	u32 checkpoint_bytes;
+	u64 bytes_read;
+	u64 time_us;
+	u64 segments_scanned;
+	u32 zones_scanned;
+	u32 caches_recovered;
+	u64 slabs_recovered;
+	u64 objects_recovered;
+	u64 rejected_crc;		/* entries or checkpoints whose CRC failed */
+	u64 rejected_identity;		/* checkpoint entries in zones reset since */
+	u64 rejected_bounds;		/* locations or ids outside what exists */
+	u64 torn_segments;		/* at a zone's written end: never completed */
+	u32 zones_reclaimed;		/* data zones with nothing live, reset */
+	const char *checkpoint_why;	/* why a checkpoint was not used */
+};
+
+/*
+ * A persistent cache on the device that no client has attached: what
+ * zslab_cache_create() re-attaches and the checkpoints carry. Its slabs are
+ * evicted descriptors (struct zslab_evicted) in @slabs; their data counts
+ * as live in its zones. On zd->pcaches, changed under the writeback mutex
+ * and zslab_caches_lock both, so either one is enough to read it.
+ */
+struct zslab_pcache {
+	struct list_head node;
+	char name[32];
+	u32 id;
+	u32 object_size;
+	u32 align;
+	u32 stride;
+	u32 nr_objs;
+	u32 slab_order;
+	u64 next_seq;
+	struct xarray slabs;		/* slab id -> struct zslab_evicted */
+	unsigned long nr_slabs;
+	unsigned long nr_live;
+};
+
 /* The one device the module owns while loaded. */
 struct zslab_dev {
 	struct zslab_bdev_handle handle;
@@ -290,6 +336,14 @@ struct zslab_dev {
 	struct dentry *debugfs_caches;	/* cache/: one stats file per cache */
 
 	struct zslab_sb_info sb;	/* superblock.c */
+
+	/* persistence (checkpoint.c, recovery.c) */
+	struct list_head pcaches;	/* detached persistent caches */
+	u64 ckpt_seq;			/* the newest checkpoint's (wb_mutex) */
+	u64 ckpt_append_bytes;		/* io append_bytes at that checkpoint */
+	struct zslab_recovery recovery;
+	unsigned long *load_resets;	/* data zones recovery found dead */
+	unsigned long *load_keeps;	/* data zones it found live data in */
 };
 
 extern struct zslab_dev *zslab_device;
@@ -708,9 +762,15 @@ struct zslab_evicted {
 	unsigned long map[];		/* inuse bitmap */
 };
 
+static inline size_t zslab_evicted_bytes(unsigned int nr_objs)
+{
+	return struct_size((struct zslab_evicted *)NULL, map, BITS_TO_LONGS(nr_objs));
+}
+
 #define ZSLAB_EV_READING	0x1	/* a get is reading it back */
 #define ZSLAB_EV_REWRITE	0x2	/* objects freed while evicted: new data owed */
 #define ZSLAB_EV_LOGGED		0x4	/* a failed read of it was logged */
+#define ZSLAB_EV_TOMBSTONE	0x8	/* recovery only: the slab's newest entry buried it */
 #define ZSLAB_XA_EVICTED	1	/* xa_pointer_tag() of an evicted slab */
 /* xarray mark of evicted slabs owing new data (REWRITE) */
 #define ZSLAB_XA_REWRITE	XA_MARK_1
@@ -811,6 +871,22 @@ static inline unsigned long *zslab_slab_avail(struct zslab_cache *c, struct zsla
 	return s->map + c->map_longs;
 }
 
+/*
+ * Persistent caches only: the bitmap of the slab's newest data on the
+ * device, as its segment entry recorded it (set when the bio lands, zone
+ * lock held). A checkpoint needs it: the inuse bitmap runs ahead of the
+ * device while the slab is dirty.
+ */
+static inline unsigned long *zslab_slab_devmap(struct zslab_cache *c, struct zslab_slab *s)
+{
+	return s->map + 2 * c->map_longs;
+}
+
+static inline bool zslab_cache_persistent(const struct zslab_cache *c)
+{
+	return c->flags & ZSLAB_PERSISTENT;
+}
+
 static inline void *zslab_slab_obj(struct zslab_cache *c, struct zslab_slab *s,
 				   unsigned int idx)
 {
@@ -834,6 +910,13 @@ static inline unsigned int zslab_ref_slot(zslab_ref_t ref)
 static inline u32 zslab_ref_cache(zslab_ref_t ref)
 {
 	return ref >> (ZSLAB_REF_SLAB_BITS + ZSLAB_REF_SLOT_BITS);
+}
+
+static inline zslab_ref_t zslab_make_ref(const struct zslab_cache *c, u32 slab_id,
+					 unsigned int idx)
+{
+	return (u64)c->id << (ZSLAB_REF_SLAB_BITS + ZSLAB_REF_SLOT_BITS) |
+	       (u64)slab_id << ZSLAB_REF_SLOT_BITS | idx;
 }
 
 unsigned int zslab_desc_bytes(const struct zslab_cache *c);
@@ -875,6 +958,8 @@ static inline void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_sla
 void zslab_reap_dead_slabs(struct zslab_cache *c);
 void zslab_slab_drop_image(struct zslab_cache *c, struct zslab_slab *s);
 void zslab_fail_slab_alloc_set(unsigned int times);
+int zslab_cache_id_reserve(u32 id);
+void zslab_cache_id_release(u32 id);
 int zslab_alloc_init(struct dentry *debugfs);
 void zslab_alloc_exit(void);
 
@@ -978,6 +1063,26 @@ void zslab_sb_meta_zones(const struct zslab_dev *zd, unsigned int meta[2],
 			 unsigned int *first_data_zone);
 int zslab_zone_budget(const struct zslab_dev *zd, const unsigned long *resetting);
 const char *zslab_sb_origin_name(enum zslab_sb_origin o);
+int zslab_sb_commit(struct zslab_dev *zd, const void *ckpt, u32 len,
+		    const struct zslab_ckpt_info *info);
+int zslab_sb_reset_zone(struct zslab_dev *zd, unsigned int i);
+
+/* checkpoint.c: persistent caches' tables in the metadata zones */
+extern unsigned int zslab_checkpoint_mb;
+int zslab_checkpoint(struct zslab_dev *zd);
+int zslab_checkpoint_locked(struct zslab_dev *zd);
+void zslab_checkpoint_if_due(struct zslab_dev *zd);
+u64 zslab_seq64(u64 next, u32 low);
+struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name);
+void zslab_pcache_free(struct zslab_pcache *pc, bool drop_data);
+int zslab_meta_io(struct zslab_dev *zd, blk_opf_t opf, sector_t sector, void *buf,
+		  size_t bytes, sector_t *landed);
+
+/* recovery.c: at load, what the device holds */
+int zslab_recover(struct zslab_dev *zd, const struct zslab_sb *sb);
+int zslab_recovery_settle_zones(struct zslab_dev *zd);
+void zslab_recovery_free(struct zslab_dev *zd);
+int zslab_checkpoint_load(struct zslab_dev *zd);
 
 /* debugfs.c */
 void zslab_debugfs_init(struct zslab_dev *zd);

@@ -93,6 +93,7 @@ enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_RESET,
 /* --- arithmetic --- */
 #define SECTOR_SHIFT		9
 #define BITS_PER_LONG		64
+#define U16_MAX			UINT16_MAX
 #define U32_MAX			UINT32_MAX
 #define U64_MAX			UINT64_MAX
 #define min(a, b)		((a) < (b) ? (a) : (b))
@@ -102,6 +103,7 @@ enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_RESET,
 #define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define sizeof_field(t, m)	sizeof(((t *)0)->m)
 #define BITS_TO_U64(n)		DIV_ROUND_UP(n, 64)
 #define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
 #define BITMAP_LAST_WORD_MASK(n) (~0UL >> (-(n) & (BITS_PER_LONG - 1)))

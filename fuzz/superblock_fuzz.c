@@ -85,6 +85,17 @@ void zfuzz_seeds(void)
 	b[0] = 1 | 32;
 	zfuzz_seed("sb-4k-gen1-next", b, sizeof(b));
 
+	/* Committing a checkpoint of 3 blocks just before it in zone 0. */
+	sb.generation = 2;
+	sb.ckpt = (struct zslab_sb_ckpt){
+		.seq = 1, .sector = 8, .bytes = 3 * 4096, .crc = 0x89abcdef,
+	};
+	b[0] = 1;
+	zslab_sb_encode(blk, 4096, &sb);
+	memcpy(b + 1, blk, 4096);
+	zfuzz_seed("sb-4k-gen2-ckpt", b, sizeof(b));
+	sb.ckpt = (struct zslab_sb_ckpt){ 0 };
+
 	sb.geo.lbs = 512;
 	sb.geo.zone_sectors = 1 << 16;
 	sb.geo.zone_capacity = 61440;

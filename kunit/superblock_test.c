@@ -49,9 +49,9 @@ static void fix_crc(u8 *buf)
 	put_unaligned_le32(crc, buf + 8);
 }
 
-static void superblock_is_104_bytes_of_fields_in_one_block(struct kunit *test)
+static void superblock_is_128_bytes_of_fields_in_one_block(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, sizeof(struct zslab_sb_disk), (size_t)104);
+	KUNIT_EXPECT_EQ(test, sizeof(struct zslab_sb_disk), (size_t)128);
 	KUNIT_EXPECT_EQ(test, ZSLAB_SB_BYTES, 512);
 }
 
@@ -64,14 +64,25 @@ static void superblock_round_trips(struct kunit *test)
 		const char *why = NULL;
 		u8 *buf = encode_block(test, lbs, &in);
 
+		/* With a checkpoint too: 3 blocks just before the superblock. */
+		in.ckpt = (struct zslab_sb_ckpt){
+			.seq = 9, .sector = (1 << 17) - 3 * (lbs >> 9) - (lbs >> 9),
+			.bytes = 3 * lbs, .crc = 0xdeadbeef,
+		};
+		zslab_sb_encode(buf, lbs, &in);
+
 		KUNIT_EXPECT_EQ_MSG(test, zslab_sb_decode(buf, lbs, lbs, &out, &why), 0,
 				    "lbs %u: %s", lbs, why);
 		KUNIT_EXPECT_EQ(test, out.generation, in.generation);
 		KUNIT_EXPECT_EQ(test, out.created, in.created);
 		KUNIT_EXPECT_EQ(test, memcmp(out.uuid, in.uuid, sizeof(in.uuid)), 0);
 		KUNIT_EXPECT_EQ(test, memcmp(&out.geo, &in.geo, sizeof(in.geo)), 0);
-		/* Past the 104 bytes of fields, the block is zero. */
-		KUNIT_EXPECT_NULL(test, memchr_inv(buf + 104, 0, lbs - 104));
+		KUNIT_EXPECT_EQ(test, out.ckpt.seq, in.ckpt.seq);
+		KUNIT_EXPECT_EQ(test, out.ckpt.sector, in.ckpt.sector);
+		KUNIT_EXPECT_EQ(test, out.ckpt.bytes, in.ckpt.bytes);
+		KUNIT_EXPECT_EQ(test, out.ckpt.crc, in.ckpt.crc);
+		/* Past the 128 bytes of fields, the block is zero. */
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf + 128, 0, lbs - 128));
 	}
 }
 
@@ -81,8 +92,13 @@ static void fields_are_little_endian_at_fixed_offsets(struct kunit *test)
 	u8 *b = encode_block(test, 4096, &sb);
 	u32 crc;
 
+	sb.ckpt = (struct zslab_sb_ckpt){
+		.seq = 0x0102030405060708ULL, .sector = 8 * 1000, .bytes = 3 * 4096,
+		.crc = 0xcafef00d,
+	};
+	zslab_sb_encode(b, 4096, &sb);
 	KUNIT_EXPECT_EQ(test, memcmp(b, "ZSSB", 4), 0);
-	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + 4), 2);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + 4), 3);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + 6), 512);
 	crc = get_unaligned_le32(b + 8);
 	fix_crc(b);	/* the CRC32C of the first 512 bytes, its own field as zero */
@@ -102,6 +118,11 @@ static void fields_are_little_endian_at_fixed_offsets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_le32(b + 92), 0U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le32(b + 96), 1U);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le32(b + 100), 3U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(b + 104), 0x0102030405060708ULL);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(b + 112), 8000ULL);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(b + 120), 3U * 4096);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(b + 124), 0xcafef00dU);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b + 128, 0, 4096 - 128));
 }
 
 struct sb_corruption {
@@ -114,8 +135,10 @@ struct sb_corruption {
 
 static const struct sb_corruption sb_corruptions[] = {
 	{ "magic", 0, 4, 0x424c535a, true, -ENOMSG },
-	{ "newer version", 4, 2, 3, false, -EOPNOTSUPP },
-	{ "older version", 4, 2, 1, true, -EUCLEAN },
+	{ "newer version", 4, 2, 4, false, -EOPNOTSUPP },
+	{ "version 2 (no checkpoints)", 4, 2, 2, true, -EUCLEAN },
+	{ "version 1", 4, 2, 1, true, -EUCLEAN },
+	{ "version 0", 4, 2, 0, true, -EUCLEAN },
 	{ "sb_bytes", 6, 2, 1024, true, -EUCLEAN },
 	{ "crc", 8, 4, 0x12345678, false, -EUCLEAN },
 	{ "generation, CRC stale", 16, 8, 42, false, -EUCLEAN },
@@ -137,7 +160,12 @@ static const struct sb_corruption sb_corruptions[] = {
 	{ "metadata zones out of order", 92, 4, 1, true, -EUCLEAN },
 	{ "first data zone before the metadata", 100, 4, 1, true, -EUCLEAN },
 	{ "first data zone past the device", 100, 4, 16, true, -EUCLEAN },
+	{ "checkpoint sector without a checkpoint", 112, 8, 8, true, -EUCLEAN },
+	{ "checkpoint size without a checkpoint", 120, 4, 4096, true, -EUCLEAN },
+	{ "checkpoint CRC without a checkpoint", 124, 4, 1, true, -EUCLEAN },
+	{ "first reserved byte", 128, 1, 1, true, -EUCLEAN },
 	{ "reserved byte", 300, 1, 1, true, -EUCLEAN },
+	{ "last summed byte", 511, 1, 1, true, -EUCLEAN },
 	{ "byte past the superblock", 4000, 1, 1, true, -EUCLEAN },
 };
 
@@ -162,6 +190,59 @@ static void corrupt_superblocks_are_refused_with_a_reason(struct kunit *test)
 		fix_crc(b);
 	KUNIT_EXPECT_EQ(test, zslab_sb_decode(b, 4096, 4096, &out, &why), c->expect);
 	KUNIT_EXPECT_NOT_NULL(test, why);
+}
+
+/* What a superblock may say about its checkpoint (4 KiB blocks, 16 zones of 64 MiB). */
+struct ckpt_case {
+	const char *what;
+	struct zslab_sb_ckpt ckpt;
+	int expect;
+};
+
+#define CAP_SECTORS	(16ULL << 17)
+
+static const struct ckpt_case ckpt_cases[] = {
+	{ "none", { 0, 0, 0, 0 }, 0 },
+	{ "one block", { 1, 8, 4096, 0x1234 }, 0 },
+	{ "CRC zero is a CRC", { 5, 8 * 7, 2 * 4096, 0 }, 0 },
+	{ "the largest", { ~0ULL, 0, ZSLAB_CKPT_MAX_BYTES, 1 }, 0 },
+	{ "last block of the device", { 2, CAP_SECTORS - 8, 4096, 1 }, 0 },
+	{ "sector without one", { 0, 8, 0, 0 }, -EUCLEAN },
+	{ "size without one", { 0, 0, 4096, 0 }, -EUCLEAN },
+	{ "CRC without one", { 0, 0, 0, 7 }, -EUCLEAN },
+	{ "size zero", { 3, 8, 0, 1 }, -EUCLEAN },
+	{ "size not whole blocks", { 3, 8, 4096 + 512, 1 }, -EUCLEAN },
+	{ "size over the limit", { 3, 0, ZSLAB_CKPT_MAX_BYTES + 4096, 1 }, -EUCLEAN },
+	{ "sector not on a block", { 3, 9, 4096, 1 }, -EUCLEAN },
+	{ "sector at the device's end", { 3, CAP_SECTORS, 4096, 1 }, -EUCLEAN },
+	{ "sector past the device", { 3, CAP_SECTORS + 8, 4096, 1 }, -EUCLEAN },
+	{ "runs past the device's end", { 3, CAP_SECTORS - 8, 2 * 4096, 1 }, -EUCLEAN },
+	{ "sector huge", { 3, ~0ULL << 3, 4096, 1 }, -EUCLEAN },
+};
+
+static void ckpt_case_desc(const struct ckpt_case *c, char *desc)
+{
+	strscpy(desc, c->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ckpt_case, ckpt_cases, ckpt_case_desc);
+
+static void checkpoint_fields_are_checked(struct kunit *test)
+{
+	const struct ckpt_case *c = test->param_value;
+	struct zslab_sb sb, out;
+	const char *why = NULL;
+	u8 *b = encode_block(test, 4096, &sb);
+
+	KUNIT_ASSERT_EQ(test, sb.geo.capacity, CAP_SECTORS);
+	sb.ckpt = c->ckpt;
+	zslab_sb_encode(b, 4096, &sb);
+	KUNIT_EXPECT_EQ_MSG(test, zslab_sb_decode(b, 4096, 4096, &out, &why), c->expect,
+			    "%s", why ? why : "");
+	if (c->expect)
+		KUNIT_EXPECT_NOT_NULL(test, why);
+	else
+		KUNIT_EXPECT_EQ(test, memcmp(&out.ckpt, &c->ckpt, sizeof(c->ckpt)), 0);
 }
 
 static void truncated_superblocks_are_refused(struct kunit *test)
@@ -383,10 +464,11 @@ static void no_budget_left_refuses_the_device(struct kunit *test)
 }
 
 static struct kunit_case superblock_test_cases[] = {
-	KUNIT_CASE(superblock_is_104_bytes_of_fields_in_one_block),
+	KUNIT_CASE(superblock_is_128_bytes_of_fields_in_one_block),
 	KUNIT_CASE(superblock_round_trips),
 	KUNIT_CASE(fields_are_little_endian_at_fixed_offsets),
 	KUNIT_CASE_PARAM(corrupt_superblocks_are_refused_with_a_reason, sb_corruption_gen_params),
+	KUNIT_CASE_PARAM(checkpoint_fields_are_checked, ckpt_case_gen_params),
 	KUNIT_CASE(truncated_superblocks_are_refused),
 	KUNIT_CASE(zeroed_and_random_blocks_are_not_superblocks),
 	KUNIT_CASE(geometry_mismatch_names_the_field),

@@ -53,9 +53,9 @@ nvme zns reset-zone $ZNS -a >/dev/null 2>&1
 mark_dmesg
 [ "$(load_zns_slab device=$ZNS)" = "load: ok" ] || { fail "zns_slab loads on a blank device" "refused"; exit 1; }
 pass "zns_slab loads on a blank device"
-[ "$(sb loaded_as)" = formatted ] && [ "$(sb generation)" = 1 ] && [ "$(sb version)" = 2 ] &&
-	[ "$(sb magic)" = 0x4253535a ] && pass "debugfs superblock: formatted, generation 1, version 2" ||
-	fail "debugfs superblock: formatted, generation 1, version 2" "$(tr '\n' ' ' <$DBG/superblock)"
+[ "$(sb loaded_as)" = formatted ] && [ "$(sb generation)" = 1 ] && [ "$(sb version)" = 3 ] &&
+	[ "$(sb magic)" = 0x4253535a ] && pass "debugfs superblock: formatted, generation 1, version 3" ||
+	fail "debugfs superblock: formatted, generation 1, version 3" "$(tr '\n' ' ' <$DBG/superblock)"
 [ "$(sb meta_zones)" = "0 1" ] && [ "$(sb zone)" = 0 ] && [ "$(sb sector)" = 0 ] &&
 	pass "the superblock is the first block of metadata zone 0" ||
 	fail "the superblock is the first block of metadata zone 0" "meta $(sb meta_zones) zone $(sb zone) sector $(sb sector)"
@@ -69,9 +69,9 @@ new_dmesg | grep -q "superblock generation 1 in zone 0, device $uuid1 formatted"
 	pass "load logs the superblock it wrote" || fail "load logs the superblock it wrote" "$(new_dmesg | tail -n 2)"
 
 read_block 0 /tmp/sb1.bin
-[ "$(head -c 4 /tmp/sb1.bin)" = ZSSB ] && [ "$(le /tmp/sb1.bin 4 2)" = 2 ] && [ "$(le /tmp/sb1.bin 16 8)" = 1 ] &&
-	pass "on the device: magic ZSSB, version 2, generation 1 at zone 0 sector 0" ||
-	fail "on the device: magic ZSSB, version 2, generation 1" "$(od -An -tx1 -N24 /tmp/sb1.bin | tr -d '\n')"
+[ "$(head -c 4 /tmp/sb1.bin)" = ZSSB ] && [ "$(le /tmp/sb1.bin 4 2)" = 3 ] && [ "$(le /tmp/sb1.bin 16 8)" = 1 ] &&
+	pass "on the device: magic ZSSB, version 3, generation 1 at zone 0 sector 0" ||
+	fail "on the device: magic ZSSB, version 3, generation 1" "$(od -An -tx1 -N24 /tmp/sb1.bin | tr -d '\n')"
 [ "$(od -An -tx1 -j24 -N16 /tmp/sb1.bin | tr -d ' \n')" = "$(echo $uuid1 | tr -d -)" ] &&
 	pass "on the device: the uuid debugfs shows" || fail "on the device: the uuid debugfs shows" "$(od -An -tx1 -j24 -N16 /tmp/sb1.bin)"
 [ "$(zone_wp 0)" = $bps ] && [ "$(zone_cond 0)" = imp_open ] && [ "$(nonempty_zones)" = 1 ] &&
@@ -112,9 +112,9 @@ append_meta() { write_block "$1" "$(zone_wp 0)"; }
 forge; poke /tmp/forged.bin 16 '\377'	# generation changed, CRC not
 append_meta /tmp/forged.bin
 refused "a damaged superblock (CRC mismatch)" "117 EUCLEAN" "superblock in zone 0 is damaged (CRC mismatch)"
-forge; poke /tmp/forged.bin 4 '\003'	# version 3
+forge; poke /tmp/forged.bin 4 '\004'	# version 4
 append_meta /tmp/forged.bin
-refused "a newer format version" "95 EOPNOTSUPP" "newer format version than 2"
+refused "a newer format version" "95 EOPNOTSUPP" "newer format version than 3"
 forge; poke /tmp/forged.bin 64 '\010'	# zone capacity 4 KiB more, CRC made right
 ztool sbcrc /tmp/forged.bin
 append_meta /tmp/forged.bin
