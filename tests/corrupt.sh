@@ -79,6 +79,7 @@ loaded() {
 	[ "$a" = "load: ok" ] && pass "$1: zns_slab loads" ||
 		{ fail "$1: zns_slab loads" "$a: $(new_dmesg | grep zns_slab | tail -n 2 | tr '\n' ' ')"; exit 1; }
 	echo "corrupt: $1: recovery: $(rec_line)"
+	new_dmesg | grep 'zns_slab:' | grep -v 'module verification' | sed 's/^/corrupt: /'
 }
 attach() {
 	load_client || { fail "test client loads" "refused"; exit 1; }

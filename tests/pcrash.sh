@@ -113,6 +113,7 @@ pcrash)
 	if [ "$how" = clean ]; then
 		check "cycle $C: after the clean unload and reboot, a checkpoint was used" "$(rec checkpoint_seq)" -gt 0
 	fi
+	new_dmesg | grep 'zns_slab:' | grep -v 'module verification' | sed 's/^/pcrash: /'
 	load_client || { fail "test client loads" "refused"; exit 1; }
 	a0=$(tc pcreate 0 64) a1=$(tc pcreate 1 700)
 	[ "$a0 $a1" = "0 0" ] || { fail "cycle $C: the caches re-attach by name" "$a0 $a1"; exit 1; }
@@ -121,6 +122,10 @@ pcrash)
 	verify_model "cycle $C ($how): tc0 holds what its last sync covered" 0
 	verify_model "cycle $C ($how): tc1 holds what its last sync covered" 1
 	check "cycle $C: no read-back error" "$(cs tc0 readback_errors) $(cs tc1 readback_errors)" = "0 0"
+	if [ $T_FAILED -gt 0 ]; then
+		echo "pcrash: cycle $C: zones after the recovery:"
+		grep -v '^#' $DBG/zones | awk '$8 != "unusable"' | sed 's/^/pcrash:   /'
+	fi
 	n0=$(tc padopt 0) n1=$(tc padopt 1)
 	echo "pcrash: cycle $C: $n0 + $n1 objects recovered"
 	r0=$(tc sync 0) r1=$(tc sync 1)
