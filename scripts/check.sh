@@ -240,7 +240,7 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	# (tests/pcrash.sh) on 13 data zones of 2 MiB, so that reclaim runs;
 	# then damaged device contents between boots (tests/corrupt.sh).
 	vm_run stock-pcrash-2M --kernel stock --zone-size 2M --zone-cap 2M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 1200 --reset-on-marker 1000:3000 -- \
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 1800 --reset-on-marker 1000:3000 -- \
 		PCRASH_CYCLES=20 pcrash.sh
 	vm_run stock-corrupt-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 --reset-on-marker 200:500 -- corrupt.sh
