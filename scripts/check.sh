@@ -236,14 +236,15 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- CAP_FILL=0 capacity.sh
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
-	# Persistent caches (issue 13): 20 hard resets in one QEMU process
-	# (tests/pcrash.sh) on 13 data zones of 2 MiB, so that reclaim runs;
-	# then damaged device contents between boots (tests/corrupt.sh).
+	# Persistent caches (issue 13): 20 hard resets and a clean reboot in
+	# one QEMU process (tests/pcrash.sh) on 13 data zones of 2 MiB, so that
+	# reclaim runs; then damaged device contents between boots
+	# (tests/corrupt.sh).
 	vm_run stock-pcrash-2M --kernel stock --zone-size 2M --zone-cap 2M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 1800 --reset-on-marker 1000:3000 -- \
-		PCRASH_CYCLES=20 pcrash.sh
+		PCRASH_CYCLES=21 pcrash.sh
 	vm_run stock-corrupt-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 --reset-on-marker 200:500 -- corrupt.sh
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 900 --reset-on-marker 200:500 -- corrupt.sh
 	# Zones of 64 KiB: a few dozen loads fill a metadata zone.
 	vm_run stock-sblog-1M --kernel stock --zone-size 1M --zone-cap 64K --zones 8 \
 		--lbs 4096 --zasl 4 --timeout 600 -- sblog.sh
