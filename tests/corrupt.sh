@@ -77,9 +77,9 @@ loaded() {
 	mark_dmesg
 	a=$(load_zns_slab device=$ZNS $PARAMS)
 	[ "$a" = "load: ok" ] && pass "$1: zns_slab loads" ||
-		{ fail "$1: zns_slab loads" "$a: $(new_dmesg | grep zns_slab | tail -n 2 | tr '\n' ' ')"; exit 1; }
+		{ fail "$1: zns_slab loads" "$a: $(zlog | tail -n 2 | tr '\n' ' ')"; exit 1; }
 	echo "corrupt: $1: recovery: $(rec_line)"
-	new_dmesg | grep 'zns_slab:' | grep -v 'module verification' | sed 's/^/corrupt: /'
+	zlog | sed 's/^/corrupt: /'
 }
 attach() {
 	load_client || { fail "test client loads" "refused"; exit 1; }
@@ -203,7 +203,7 @@ case $ph in
 		expect "test client unloads" rmmod zslab_testclient
 	else
 		fail "phase 3 (checkpoint): zns_slab loads, rejects the damaged checkpoint and recovers the rest" \
-			"$a: $(new_dmesg | grep zns_slab | tail -n 2 | tr '\n' ' ')"
+			"$a: $(zlog | tail -n 2 | tr '\n' ' ')"
 		# Phase 4 needs a superblock of ours: from a wiped device.
 		[ "$(load_zns_slab device=$ZNS $PARAMS format=1)" = "load: ok" ] ||
 			{ fail "phase 3: format=1 takes the device" "refused"; exit 1; }
@@ -217,7 +217,7 @@ case $ph in
 	flipped "phase 4 (superblock)"
 	mark_dmesg
 	a=$(load_zns_slab device=$ZNS $PARAMS)
-	lines=$(new_dmesg | grep zns_slab | grep -v 'taints kernel\|module verification')
+	lines=$(zlog)
 	n=$(echo "$lines" | grep -c .)
 	if [ "$a" = "load: errno 117 EUCLEAN" ] && [ "$n" = 1 ] && echo "$lines" | grep -q damaged; then
 		pass "phase 4: a damaged superblock: insmod refused with EUCLEAN, one log line"

@@ -72,7 +72,7 @@ load_cycle() {
 	p=$(params $1)
 	ans=$(load_zns_slab device=$ZNS $p)
 	if [ "$ans" != "load: ok" ]; then
-		fail "cycle $1: zns_slab loads ($p)" "$ans: $(new_dmesg | grep zns_slab | tail -n 2 | tr '\n' ' ')"
+		fail "cycle $1: zns_slab loads ($p)" "$ans: $(zlog | tail -n 2 | tr '\n' ' ')"
 		ans=$(load_zns_slab device=$ZNS writeback_ms=10)
 	fi
 	[ "$ans" = "load: ok" ] || { fail "cycle $1: zns_slab loads" "$ans"; exit 1; }
@@ -115,7 +115,7 @@ pcrash)
 	if [ "$how" = clean ]; then
 		check "cycle $C: after the clean unload and reboot, a checkpoint was used" "$(rec checkpoint_seq)" -gt 0
 	fi
-	new_dmesg | grep 'zns_slab:' | grep -v 'module verification' | sed 's/^/pcrash: /'
+	zlog | sed 's/^/pcrash: /'
 	load_client || { fail "test client loads" "refused"; exit 1; }
 	a0=$(tc pcreate 0 64) a1=$(tc pcreate 1 700)
 	[ "$a0 $a1" = "0 0" ] || { fail "cycle $C: the caches re-attach by name" "$a0 $a1"; exit 1; }

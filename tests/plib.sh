@@ -23,6 +23,9 @@ check() { name=$1; shift; if [ "$@" ] 2>/dev/null; then pass "$name"; else fail 
 # check_eq NAME GOT WANT
 check_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 
+# zlog: the module's log lines since mark_dmesg, less the kernel's taint notes.
+zlog() { new_dmesg | grep 'zns_slab' | grep -v 'taints kernel\|module verification'; }
+
 load_client() { [ "$(ztool load /test/zslab_testclient.ko)" = "load: ok" ]; }
 
 # The recovery fields debugfs recovery must have.
