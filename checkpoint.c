@@ -442,7 +442,9 @@ int zslab_checkpoint_load(struct zslab_dev *zd)
 
 	if (list_empty(&zd->pcaches) && !zd->sb.sb.ckpt.seq)
 		return zslab_sb_commit(zd, NULL, 0, NULL);
+	mutex_lock(&zd->wb_mutex);
 	ret = write_checkpoint(zd);
+	mutex_unlock(&zd->wb_mutex);
 	if (ret)
 		pr_err("%s: %s: cannot write the checkpoint of what recovery found (%d)\n",
 		       ZSLAB_NAME, zd->path, ret);

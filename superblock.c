@@ -530,6 +530,8 @@ int zslab_sb_load(struct zslab_dev *zd, bool format)
 		if (!ret)
 			ret = zslab_sb_commit(zd, NULL, 0, NULL);
 	} else {
+		u64 resets = atomic64_read(&zd->io[ZSLAB_IO_RESETS]);
+
 		zd->sb.origin = ZSLAB_SB_FOUND;
 		/*
 		 * The checkpoint of what recovery found goes first: the zones
@@ -537,6 +539,8 @@ int zslab_sb_load(struct zslab_dev *zd, bool format)
 		 * still points into them.
 		 */
 		ret = zslab_checkpoint_load(zd);
+		/* A full metadata zone made the log go on in the other, reset. */
+		zd->sb.zones_reset += atomic64_read(&zd->io[ZSLAB_IO_RESETS]) - resets;
 		if (!ret)
 			ret = zslab_recovery_settle_zones(zd);
 	}

@@ -979,10 +979,8 @@ int zslab_writeback_init(struct zslab_dev *zd)
 	/* A slab of ZSLAB_MAX_SLAB_ORDER and its summary, where the device allows. */
 	zd->buf_bytes = rounddown_pow_of_two(min_t(unsigned int, append,
 						   ZSLAB_MAX_SEGMENT_BYTES));
-	/* Recovery at load (before this) went on from the device's numbers. */
-	if (!zd->seg_seq)
-		zd->seg_seq = 1;
-	mutex_init(&zd->wb_mutex);
+	/* Past every segment recovery found (zslab_sb_load() ran before us). */
+	zd->seg_seq = max_t(u64, zd->seg_seq, 1);
 	atomic_set(&zd->inflight, 0);
 	init_waitqueue_head(&zd->inflight_wait);
 	ret = bioset_init(&zd->bio_set, ZSLAB_BIO_POOL_MIN,

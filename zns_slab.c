@@ -117,6 +117,8 @@ static int __init zslab_init(void)
 		return -ENOMEM;
 	spin_lock_init(&zd->zone_lock);
 	INIT_LIST_HEAD(&zd->pcaches);
+	/* Before the load: its checkpoint is written under it, as every one is. */
+	mutex_init(&zd->wb_mutex);
 	if (strscpy(zd->path, device, sizeof(zd->path)) < 0) {
 		pr_err("%s: device= path is longer than %zu bytes\n", ZSLAB_NAME,
 		       sizeof(zd->path) - 1);

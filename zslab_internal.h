@@ -234,7 +234,7 @@ struct zslab_sb_info {
 	struct zslab_sb sb;
 	unsigned int zone;	/* where its newest copy lies */
 	sector_t sector;	/* absolute */
-	unsigned int zones_reset;	/* data zones reset at load */
+	unsigned int zones_reset;	/* zones reset at load */
 	enum zslab_sb_origin origin;
 };
 
