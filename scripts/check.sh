@@ -198,7 +198,7 @@ vm_run() {
 }
 
 if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
-	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz"
+	rm -f "$ZSLAB_OUT/initramfs-debug.cpio.gz" "$ZSLAB_OUT/initramfs-debug-slim.cpio.gz"
 	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=60 stress.sh faults.sh persist.sh
 	# The capacity tier on a small device (11 data zones of 2 MiB) and a
@@ -213,12 +213,12 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
 	# Persistent caches across hard resets under KASAN and lockdep: a few
 	# cycles of tests/pcrash.sh (the stock boot below runs 20).
-	vm_run debug-pcrash-2M --kernel debug --zone-size 2M --zone-cap 2M --zones 16 --timeout 900 \
+	vm_run debug-pcrash-2M --kernel debug --slim --zone-size 2M --zone-cap 2M --zones 16 --timeout 900 \
 		--reset-on-marker 1000:3000 -- PCRASH_CYCLES=3 PCRASH_REBOOT_AT=2 PCRASH_OBJS0=600 PCRASH_OBJS1=600 \
 		PCRASH_OPS0=200 PCRASH_OPS1=150 pcrash.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
-	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz"
+	rm -f "$ZSLAB_OUT/initramfs-stock.cpio.gz" "$ZSLAB_OUT/initramfs-stock-slim.cpio.gz"
 	# install.sh runs last: its modprobe -r also unloads what zns_slab used.
 	vm_run stock-64M-4k --kernel stock --zone-size 64M --zone-cap 62M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
@@ -240,10 +240,10 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	# one QEMU process (tests/pcrash.sh) on 13 data zones of 2 MiB, so that
 	# reclaim runs; then damaged device contents between boots
 	# (tests/corrupt.sh).
-	vm_run stock-pcrash-2M --kernel stock --zone-size 2M --zone-cap 2M --zones 16 \
+	vm_run stock-pcrash-2M --kernel stock --slim --zone-size 2M --zone-cap 2M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 1800 --reset-on-marker 1000:3000 -- \
 		PCRASH_CYCLES=21 pcrash.sh
-	vm_run stock-corrupt-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
+	vm_run stock-corrupt-4M --kernel stock --slim --zone-size 4M --zone-cap 3M --zones 16 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 900 --reset-on-marker 200:500 -- corrupt.sh
 	# Zones of 64 KiB: a few dozen loads fill a metadata zone.
 	vm_run stock-sblog-1M --kernel stock --zone-size 1M --zone-cap 64K --zones 8 \

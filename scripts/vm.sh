@@ -20,6 +20,8 @@
 #   --log FILE                full console log [out/vm-console.log]
 #   --cpus N --mem SIZE       [2, 2G]
 #   --append "ARGS"           more kernel command-line arguments
+#   --slim                    a base initramfs without blktrace, blkparse,
+#                             fio and kmod (faster boots: crash tests)
 #   --prealloc                back all guest RAM with host memory before boot
 #                             (benchmarks: no host page fault on the guest's
 #                             first touch of a page, which would land on
@@ -43,7 +45,7 @@ set -euo pipefail
 
 kernel=stock zone_size=64M zone_cap=62M zones=16 max_open=8 max_active=12
 zasl=5 lbs=4096 image_dir= timeout_s=600 log=$ZSLAB_OUT/vm-console.log
-cpus=2 mem=2G prealloc=() extra_append= reset_ms=
+cpus=2 mem=2G prealloc=() extra_append= reset_ms= slim=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -62,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--prealloc) prealloc=(-mem-prealloc); shift ;;
 	--append) extra_append=$2; shift 2 ;;
 	--reset-on-marker) reset_ms=$2; shift 2 ;;
+	--slim) slim=slim; shift ;;
 	--) shift; break ;;
 	*) die "vm.sh: unknown option $1" ;;
 	esac
@@ -77,8 +80,8 @@ debug) kimage=$(debug_kernel_dir)/arch/x86/boot/bzImage ;;
 esac
 [ -r "$kimage" ] || die "vm.sh: no kernel image $kimage"
 
-base=$ZSLAB_OUT/initramfs-$kernel.cpio.gz
-[ -s "$base" ] || bash "$ZSLAB_ROOT/scripts/mkinitramfs.sh" "$kernel" "$base"
+base=$ZSLAB_OUT/initramfs-$kernel${slim:+-slim}.cpio.gz
+[ -s "$base" ] || bash "$ZSLAB_ROOT/scripts/mkinitramfs.sh" "$kernel" "$base" $slim
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
