@@ -119,8 +119,21 @@ static struct zslab_evicted *ev_new(const struct zslab_pcache *pc, u32 zone, u32
 	return ev;
 }
 
-/* The newest entry of a slab wins: a later one, or the first one seen. */
-static int apply(struct zslab_pcache *pc, u32 slab_id, u64 seq, struct zslab_evicted *ev)
+/**
+ * zslab_pcache_apply() - Recovery's rule: the newest entry of a slab wins.
+ * @pc: the detached cache being recovered.
+ * @slab_id: the slab.
+ * @seq: the entry's sequence number.
+ * @ev: the entry (a tombstone has ZSLAB_EV_TOMBSTONE), kmalloc()ed; taken.
+ *
+ * Entries come in any order (the checkpoint, then zones by index); the one
+ * with the larger sequence number (serial arithmetic, as writeback
+ * compares them) stays, whichever came first, tombstones included.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zslab_pcache_apply(struct zslab_pcache *pc, u32 slab_id, u64 seq,
+		       struct zslab_evicted *ev)
 {
 	struct zslab_evicted *old = xa_load(&pc->slabs, slab_id);
 
@@ -137,6 +150,7 @@ static int apply(struct zslab_pcache *pc, u32 slab_id, u64 seq, struct zslab_evi
 	kfree(old);
 	return 0;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_pcache_apply);
 
 /* --- the checkpoint --- */
 
@@ -185,7 +199,7 @@ static int slab_from_ckpt(struct rec *st, struct zslab_pcache *pc,
 	ev = ev_new(pc, sr->zone, sr->offset, sr->seq, sr->data_crc, sr->nr_live, sr->map);
 	if (!ev)
 		return -ENOMEM;
-	return apply(pc, sr->slab_id, sr->seq, ev);
+	return zslab_pcache_apply(pc, sr->slab_id, sr->seq, ev);
 }
 
 static int walk_checkpoint(struct rec *st, const void *buf, const struct zslab_ckpt_info *info)
@@ -371,7 +385,7 @@ static int settle_bad(struct rec *st, bool torn, u32 zone)
 			pr_err("%s: %s: cache %s slab %u: data in zone %u at sector %u fails its CRC: reads of it will fail\n",
 			       ZSLAB_NAME, st->zd->path, b->pc->name, b->slab_id, zone,
 			       b->ev->img_offset);
-			ret = ret ?: apply(b->pc, b->slab_id, b->seq, b->ev);
+			ret = ret ?: zslab_pcache_apply(b->pc, b->slab_id, b->seq, b->ev);
 		}
 		list_del(&b->node);
 		kfree(b);
@@ -405,7 +419,7 @@ static int take_entry(struct rec *st, u32 zone, sector_t seg_at,
 	if (!ev)
 		return -ENOMEM;
 	if (e->tombstone || !zslab_seg_check_data(e, st->seg + e->data_offset, &why))
-		return apply(pc, e->slab_id, e->seq, ev);
+		return zslab_pcache_apply(pc, e->slab_id, e->seq, ev);
 	b = kmalloc(sizeof(*b), GFP_KERNEL);
 	if (!b) {
 		kfree(ev);
