@@ -431,7 +431,7 @@ void zslab_checkpoint_if_due(struct zslab_dev *zd)
 
 /**
  * zslab_checkpoint_load() - The load's superblock, with a checkpoint of
- *	what recovery found if the device holds anything persistent.
+ *	what recovery found if it found a persistent cache.
  * @zd: the device; recovery done, nothing else running.
  *
  * Return: 0 or -errno (the load fails: nothing it found was changed).
@@ -440,7 +440,8 @@ int zslab_checkpoint_load(struct zslab_dev *zd)
 {
 	int ret;
 
-	if (list_empty(&zd->pcaches) && !zd->sb.sb.ckpt.seq)
+	/* Nothing persistent left: the next load resets every data zone. */
+	if (list_empty(&zd->pcaches))
 		return zslab_sb_commit(zd, NULL, 0, NULL);
 	mutex_lock(&zd->wb_mutex);
 	ret = write_checkpoint(zd);

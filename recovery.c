@@ -119,8 +119,21 @@ static struct zslab_evicted *ev_new(const struct zslab_pcache *pc, u32 zone, u32
 	return ev;
 }
 
-/* The newest entry of a slab wins: a later one, or the first one seen. */
-static int apply(struct zslab_pcache *pc, u32 slab_id, u64 seq, struct zslab_evicted *ev)
+/**
+ * zslab_pcache_apply() - Recovery's rule: the newest entry of a slab wins.
+ * @pc: the detached cache being recovered.
+ * @slab_id: the slab.
+ * @seq: the entry's sequence number.
+ * @ev: the entry (a tombstone has ZSLAB_EV_TOMBSTONE), kmalloc()ed; taken.
+ *
+ * Entries come in any order (the checkpoint, then zones by index); the one
+ * with the larger sequence number (serial arithmetic, as writeback
+ * compares them) stays, whichever came first, tombstones included.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zslab_pcache_apply(struct zslab_pcache *pc, u32 slab_id, u64 seq,
+		       struct zslab_evicted *ev)
 {
 	struct zslab_evicted *old = xa_load(&pc->slabs, slab_id);
 
@@ -137,6 +150,7 @@ static int apply(struct zslab_pcache *pc, u32 slab_id, u64 seq, struct zslab_evi
 	kfree(old);
 	return 0;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_pcache_apply);
 
 /* --- the checkpoint --- */
 
@@ -185,7 +199,7 @@ static int slab_from_ckpt(struct rec *st, struct zslab_pcache *pc,
 	ev = ev_new(pc, sr->zone, sr->offset, sr->seq, sr->data_crc, sr->nr_live, sr->map);
 	if (!ev)
 		return -ENOMEM;
-	return apply(pc, sr->slab_id, sr->seq, ev);
+	return zslab_pcache_apply(pc, sr->slab_id, sr->seq, ev);
 }
 
 static int walk_checkpoint(struct rec *st, const void *buf, const struct zslab_ckpt_info *info)
@@ -232,16 +246,37 @@ static int walk_checkpoint(struct rec *st, const void *buf, const struct zslab_c
 	return 0;
 }
 
+/* Read one copy of the checkpoint and check it against the superblock. */
+static int read_checkpoint(struct rec *st, const struct zslab_sb_ckpt *ck, sector_t at,
+			   void *buf, struct zslab_ckpt_info *info, const char **why)
+{
+	int ret = read_dev(st, at, buf, ck->bytes);
+
+	if (ret) {
+		*why = "cannot be read";
+		return ret;
+	}
+	ret = zslab_ckpt_decode(buf, ck->bytes, st->zd->geo.lbs, info, why);
+	if (!ret && (info->ckpt_seq != ck->seq || info->crc != ck->crc ||
+		     info->total_bytes != ck->bytes)) {
+		*why = "not the checkpoint the superblock commits";
+		ret = -EUCLEAN;
+	}
+	return ret;
+}
+
 /*
- * Read and check the checkpoint the superblock commits. One that does not
- * check out fails the load: without it the persistent caches' names and
- * shapes are unknown, and resetting zones on a guess would lose them.
+ * Read and check the checkpoint the superblock commits: its first copy,
+ * else the second. Neither checking out fails the load: without it the
+ * persistent caches' names and shapes are unknown, and resetting zones on
+ * a guess would lose them.
  */
 static int load_checkpoint(struct rec *st, const struct zslab_sb_ckpt *ck)
 {
 	struct zslab_dev *zd = st->zd;
 	u32 zone = ck->sector >> ilog2(zd->geo.zone_sectors);
-	const char *why = NULL;
+	sector_t copy = ck->bytes >> SECTOR_SHIFT;
+	const char *why = NULL, *why2 = NULL;
 	struct zslab_ckpt_info info;
 	void *buf;
 	int ret;
@@ -251,7 +286,7 @@ static int load_checkpoint(struct rec *st, const struct zslab_sb_ckpt *ck)
 	st->r->checkpoint_bytes = ck->bytes;
 	if (zone >= zd->geo.nr_zones || (zone != zd->sb.sb.geo.meta_zone[0] &&
 					 zone != zd->sb.sb.geo.meta_zone[1]) ||
-	    ck->sector + (ck->bytes >> SECTOR_SHIFT) > written_end(&zd->zones[zone])) {
+	    ck->sector + 2 * copy > written_end(&zd->zones[zone])) {
 		st->r->rejected_bounds++;
 		why = "outside the metadata zone it must be in";
 		ret = -EUCLEAN;
@@ -260,22 +295,18 @@ static int load_checkpoint(struct rec *st, const struct zslab_sb_ckpt *ck)
 	buf = kvmalloc(ck->bytes, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = read_dev(st, ck->sector, buf, ck->bytes);
+	ret = read_checkpoint(st, ck, ck->sector, buf, &info, &why);
 	if (ret) {
-		kvfree(buf);
-		pr_err("%s: %s: cannot read checkpoint %llu (%d)\n", ZSLAB_NAME, zd->path,
-		       ck->seq, ret);
-		return ret;
-	}
-	ret = zslab_ckpt_decode(buf, ck->bytes, zd->geo.lbs, &info, &why);
-	if (!ret && (info.ckpt_seq != ck->seq || info.crc != ck->crc ||
-		     info.total_bytes != ck->bytes)) {
-		why = "not the checkpoint the superblock commits";
-		ret = -EUCLEAN;
-	}
-	if (ret) {
-		kvfree(buf);
 		st->r->rejected_crc++;
+		ret = read_checkpoint(st, ck, ck->sector + copy, buf, &info, &why2);
+		if (ret)
+			st->r->rejected_crc++;
+		else
+			pr_warn("%s: %s: checkpoint %llu: first copy damaged (%s), the second is used\n",
+				ZSLAB_NAME, zd->path, ck->seq, why);
+	}
+	if (ret) {
+		kvfree(buf);
 		goto refuse;
 	}
 	st->ckpt_seg_seq = info.seg_seq;
@@ -292,8 +323,9 @@ static int load_checkpoint(struct rec *st, const struct zslab_sb_ckpt *ck)
 
 refuse:
 	st->r->checkpoint_why = why;
-	pr_err("%s: %s: checkpoint %llu in zone %u is damaged (%s); load with format=1 to wipe the device (%d)\n",
-	       ZSLAB_NAME, zd->path, ck->seq, zone, why, ret);
+	pr_err("%s: %s: checkpoint %llu in zone %u is damaged (%s%s%s); load with format=1 to wipe the device (%d)\n",
+	       ZSLAB_NAME, zd->path, ck->seq, zone, why, why2 ? "; second copy: " : "",
+	       why2 ?: "", ret);
 	return ret;
 }
 
@@ -371,7 +403,7 @@ static int settle_bad(struct rec *st, bool torn, u32 zone)
 			pr_err("%s: %s: cache %s slab %u: data in zone %u at sector %u fails its CRC: reads of it will fail\n",
 			       ZSLAB_NAME, st->zd->path, b->pc->name, b->slab_id, zone,
 			       b->ev->img_offset);
-			ret = ret ?: apply(b->pc, b->slab_id, b->seq, b->ev);
+			ret = ret ?: zslab_pcache_apply(b->pc, b->slab_id, b->seq, b->ev);
 		}
 		list_del(&b->node);
 		kfree(b);
@@ -405,7 +437,7 @@ static int take_entry(struct rec *st, u32 zone, sector_t seg_at,
 	if (!ev)
 		return -ENOMEM;
 	if (e->tombstone || !zslab_seg_check_data(e, st->seg + e->data_offset, &why))
-		return apply(pc, e->slab_id, e->seq, ev);
+		return zslab_pcache_apply(pc, e->slab_id, e->seq, ev);
 	b = kmalloc(sizeof(*b), GFP_KERNEL);
 	if (!b) {
 		kfree(ev);

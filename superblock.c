@@ -380,9 +380,10 @@ static int meta_target(struct zslab_dev *zd, sector_t sectors, unsigned int *tar
  * @len: its length.
  * @info: its header (seq and crc), when @ckpt.
  *
- * The checkpoint is appended first, then the next superblock generation,
- * pointing at it, with a flush before and FUA: until the superblock is on
- * the device the previous one, and its checkpoint, stay in force.
+ * The checkpoint is appended first, twice (the superblock points at the
+ * first copy; the second follows it), then the next superblock
+ * generation, with a flush before and FUA: until the superblock is on the
+ * device the previous one, and its checkpoint, stay in force.
  *
  * Return: 0, -EFBIG if the checkpoint does not fit a metadata zone, or an
  * I/O error (the superblock in force is then the previous one).
@@ -391,27 +392,30 @@ int zslab_sb_commit(struct zslab_dev *zd, const void *ckpt, u32 len,
 		    const struct zslab_ckpt_info *info)
 {
 	sector_t lbs_sectors = zd->geo.lbs >> SECTOR_SHIFT, landed = 0;
-	unsigned int target;
+	unsigned int target, copy;
 	struct page *page;
 	int ret;
 
-	ret = meta_target(zd, (len >> SECTOR_SHIFT) + lbs_sectors, &target);
+	/* Two copies of the checkpoint: a damaged one leaves the other. */
+	ret = meta_target(zd, 2 * (len >> SECTOR_SHIFT) + lbs_sectors, &target);
 	if (ret)
 		return ret;
 	page = alloc_page(GFP_NOIO);
 	if (!page)
 		return -ENOMEM;
-	if (len) {
+	for (copy = 0; len && copy < 2; copy++) {
 		struct zslab_zone *z = &zd->zones[target];
+		sector_t at;
 
-		ret = zslab_meta_io(zd, REQ_OP_ZONE_APPEND, z->start, (void *)ckpt, len,
-				    &landed);
+		ret = zslab_meta_io(zd, REQ_OP_ZONE_APPEND, z->start, (void *)ckpt, len, &at);
 		if (ret)
 			goto out;
-		if (landed != z->wp) {
+		if (at != z->wp) {
 			ret = -EIO;	/* someone else wrote the zone meanwhile */
 			goto out;
 		}
+		if (!copy)
+			landed = at;
 		z->wp += len >> SECTOR_SHIFT;
 		z->cond = BLK_ZONE_COND_IMP_OPEN;
 	}

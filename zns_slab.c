@@ -188,8 +188,12 @@ static void __exit zslab_exit(void)
 	kernel_param_unlock(THIS_MODULE);
 
 	zslab_alloc_exit();
-	/* Every cache is gone: the detached persistent ones are recorded. */
-	if (zd->ckpt_seq)
+	/*
+	 * Every cache is gone and the persistent ones were recorded as they
+	 * went; one more checkpoint spares the next load reading what was
+	 * written since.
+	 */
+	if (!list_empty(&zd->pcaches))
 		zslab_checkpoint(zd);
 	zslab_debugfs_exit(zd);
 	zslab_writeback_exit(zd);	/* drains the eviction and reclaim work too */
