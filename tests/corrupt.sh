@@ -10,8 +10,9 @@
 #   2. a segment summary written after the checkpoint (the guest is reset,
 #      no clean unload): rejected (recovery rejected_* or torn_segments),
 #      at most that segment's slabs are older or gone, no object wrong;
-#   3. the checkpoint: rejected (rejected_crc), recovery goes on without
-#      it (an older checkpoint, or none, and the segment summaries), every
+#   3. the checkpoint (a byte in the middle of the copy the superblock
+#      names): rejected (rejected_crc), recovery goes on without it (from
+#      another copy, an older checkpoint or the segment summaries), every
 #      object recovered exactly;
 #   4. the newest superblock: insmod refused with EUCLEAN and one log line.
 # State across the boots lives on $CONV (tests/plib.sh).
@@ -196,7 +197,6 @@ case $ph in
 		pass "phase 3 (checkpoint): zns_slab loads"
 		echo "corrupt: phase 3 (checkpoint): recovery: $(rec_line)"
 		check "phase 3: the damaged checkpoint is rejected (rejected_crc $(rec rejected_crc))" "$(rec rejected_crc)" -gt 0
-		check "phase 3: recovery did not use it (checkpoint_seq $(rec checkpoint_seq), damaged $ck)" "$(rec checkpoint_seq)" != "$ck"
 		attach "phase 3"
 		verify_model "phase 3: tc0 recovered exactly without the checkpoint" 0
 		verify_model "phase 3: tc1 recovered exactly without the checkpoint" 1
