@@ -35,13 +35,16 @@ params() {
 }
 
 # persist C [clean]: the models (synced, with the plans made) into the slot
-# block 0 does not name, then block 0.
+# block 0 does not name, then block 0: "pcrash C SLOT BYTES HOW ZONE_RESETS
+# RECLAIMED_ZONES", the last two summed over the boots so far (debugfs io
+# resets and reclaimed_zones: reclaim ran).
 persist() {
 	slot=$(other_slot "${cur_slot:-B}")
 	bytes=$(model_store $slot) || { fail "cycle $1: the model is stored on $CONV" "model_store $slot"; return 1; }
-	st_put "pcrash $1 $slot $bytes${2:+ $2}"
+	st_put "pcrash $1 $slot $bytes ${2:-reset} $((resets0 + $(val $DBG/io resets))) $((reclaimed0 + $(val $DBG/io reclaimed_zones)))"
 	cur_slot=$slot
 }
+resets0=0 reclaimed0=0
 
 plan() { tc pplan 0 $OPS0 $(($1 * 1000 + $2)) >/dev/null; tc pplan 1 $OPS1 $(($1 * 1000 + $2 + 500)) >/dev/null; }
 
@@ -102,7 +105,7 @@ case ${1:-} in
 	rounds 1
 	;;
 pcrash)
-	C=$2 cur_slot=$3 bytes=$4 how=${5:-reset}
+	C=$2 cur_slot=$3 bytes=$4 how=${5:-reset} resets0=${6:-0} reclaimed0=${7:-0}
 	[ "$C" = done ] && { fail "pcrash.sh ends once" "a boot after the end"; exit 1; }
 	load_cycle $C
 	# rejected_identity is not checked: the module counts there the
@@ -141,6 +144,7 @@ pcrash)
 		expect "test client unloads" rmmod zslab_testclient
 		expect "zns_slab unloads" unload_zns_slab
 		st_put "pcrash done"
+		check "zones were reset ($resets0) over the run, $reclaimed0 of them by reclaim" "$resets0" -gt 0
 		dmesg_clean "no WARN, BUG, Oops or KASAN report in dmesg at the end"
 		exit $T_FAILED
 	fi
