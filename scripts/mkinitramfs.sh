@@ -62,4 +62,6 @@ case $flavor in stock*)
 	;;
 esac
 
-(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
+# Written aside and renamed: a vm.sh running meanwhile never takes half of it.
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
