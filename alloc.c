@@ -32,6 +32,7 @@
 #include "zslab_internal.h"
 
 DEFINE_MUTEX(zslab_caches_lock);
+ZSLAB_EXPORT_FOR_TESTS(zslab_caches_lock);
 LIST_HEAD(zslab_caches);
 static DEFINE_IDA(zslab_cache_ida);
 static unsigned long zslab_cookie_secret;

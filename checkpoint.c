@@ -42,6 +42,7 @@ u64 zslab_seq64(u64 next, u32 low)
 {
 	return next - (u32)((u32)next - low);
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_seq64);
 
 static struct page *buf_page(void *p)
 {
@@ -131,6 +132,7 @@ struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name)
 			return pc;
 	return NULL;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_pcache_find);
 
 /**
  * zslab_pcache_free() - Free a detached cache's memory (off the list).
