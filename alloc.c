@@ -32,6 +32,7 @@
 #include "zslab_internal.h"
 
 DEFINE_MUTEX(zslab_caches_lock);
+ZSLAB_EXPORT_FOR_TESTS(zslab_caches_lock);
 LIST_HEAD(zslab_caches);
 static DEFINE_IDA(zslab_cache_ida);
 static unsigned long zslab_cookie_secret;
@@ -1276,8 +1277,11 @@ static struct zslab_cache *create_cache(const char *name, unsigned int size,
 		*attached = pc;
 	zslab_debugfs_add_cache(c);
 	mutex_unlock(&zslab_caches_lock);
-	if (pc)
-		zslab_pcache_free(pc, false);	/* the cache holds its data now */
+	if (pc) {
+		/* The cache holds its data now. */
+		zslab_pcache_hold(zslab_device, pc, false);
+		zslab_pcache_free(pc, false);
+	}
 	return c;
 
 free:
@@ -1432,6 +1436,7 @@ static void detach_persistent(struct zslab_dev *zd, struct zslab_cache *c)
 	struct zslab_pcache *pc = detach_slabs(c);
 	unsigned int noio = memalloc_noio_save();
 
+	zslab_pcache_hold(zd, pc, true);
 	mutex_lock(&zd->wb_mutex);
 	mutex_lock(&zslab_caches_lock);
 	list_add_tail(&pc->node, &zd->pcaches);

@@ -42,6 +42,7 @@ u64 zslab_seq64(u64 next, u32 low)
 {
 	return next - (u32)((u32)next - low);
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_seq64);
 
 static struct page *buf_page(void *p)
 {
@@ -131,6 +132,7 @@ struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name)
 			return pc;
 	return NULL;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_pcache_find);
 
 /**
  * zslab_pcache_free() - Free a detached cache's memory (off the list).
@@ -151,6 +153,31 @@ void zslab_pcache_free(struct zslab_pcache *pc, bool drop_data)
 	}
 	xa_destroy(&pc->slabs);
 	kfree(pc);
+}
+
+/**
+ * zslab_pcache_hold() - A detached cache's data is in its zones, or no more.
+ * @zd: the device.
+ * @pc: the cache.
+ * @hold: it became detached (recovered, destroyed); else it is attached
+ *	again or erased.
+ *
+ * Reclaim leaves zones holding detached data alone: nothing could rewrite
+ * it elsewhere until a create attaches it.
+ */
+void zslab_pcache_hold(struct zslab_dev *zd, struct zslab_pcache *pc, bool hold)
+{
+	sector_t sectors = (ZSLAB_DEFAULT_SLAB_SIZE << pc->slab_order) >> SECTOR_SHIFT;
+	struct zslab_evicted *ev;
+	unsigned long id, flags;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	xa_for_each(&pc->slabs, id, ev) {
+		struct zslab_zone *z = &zd->zones[ev->img_zone];
+
+		z->detached = hold ? z->detached + sectors : z->detached - min(z->detached, sectors);
+	}
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
 }
 
 /* --- building one --- */
@@ -496,6 +523,7 @@ int zslab_cache_erase(const char *name)
 			mutex_unlock(&zslab_caches_lock);
 		} else {
 			zslab_cache_id_release(pc->id);
+			zslab_pcache_hold(zd, pc, false);
 			zslab_pcache_free(pc, true);
 			zslab_zones_tidy(zd);
 		}

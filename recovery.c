@@ -551,6 +551,7 @@ static int count_live(struct rec *st)
 			pc->nr_slabs++;
 			pc->nr_live += ev->nr_live;
 		}
+		zslab_pcache_hold(zd, pc, true);
 		st->r->caches_recovered++;
 		st->r->slabs_recovered += pc->nr_slabs;
 		st->r->objects_recovered += pc->nr_live;

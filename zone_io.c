@@ -404,12 +404,14 @@ static void close_zone_locked(struct zslab_dev *zd, struct zslab_zone *z)
  * zslab_zone_worth_reclaiming() - Would reclaim get enough of @z back?
  * @z: the zone, zone lock held.
  *
- * A full zone with an eighth of it or more dead. Less is not worth moving
- * the rest for: summaries alone keep a zone a little short of all live.
+ * A full zone with an eighth of it or more dead, and none of its data a
+ * detached persistent cache's. Less is not worth moving the rest for:
+ * summaries alone keep a zone a little short of all live.
  */
 bool zslab_zone_worth_reclaiming(const struct zslab_zone *z)
 {
-	return z->use == ZZ_FULL && z->live <= z->capacity - z->capacity / 8;
+	/* Data of a detached cache has no cache to be rewritten through. */
+	return z->use == ZZ_FULL && !z->detached && z->live <= z->capacity - z->capacity / 8;
 }
 
 /* Zones full for us whose space reclaim could get back. */

@@ -81,6 +81,7 @@ struct zslab_zone {
 	sector_t reserved;		/* offset up to which appends are handed out */
 	sector_t floor;			/* lowest offset an in-flight append may land at */
 	sector_t live;			/* sectors of slabs' newest data */
+	sector_t detached;		/* of those, detached caches': reclaim cannot move them */
 	sector_t stale;			/* summaries, superseded or freed data */
 	u64 open_gen;			/* zd->zone_gen when it was opened */
 	u64 first_seq;			/* seg_seq of its first segment, 0 = unknown */
@@ -1075,6 +1076,7 @@ void zslab_checkpoint_if_due(struct zslab_dev *zd);
 u64 zslab_seq64(u64 next, u32 low);
 struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name);
 void zslab_pcache_free(struct zslab_pcache *pc, bool drop_data);
+void zslab_pcache_hold(struct zslab_dev *zd, struct zslab_pcache *pc, bool hold);
 int zslab_meta_io(struct zslab_dev *zd, blk_opf_t opf, sector_t sector, void *buf,
 		  size_t bytes, sector_t *landed);
 
