@@ -211,10 +211,11 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 		CAP_FILL=0 CAP_RESIDENT_MB=1 CAP_OPS=4000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_SECONDS=60 capacity.sh
 	# A boot of its own: the guest is reset mid-writeback and runs it again.
 	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
-	# Persistent caches across hard resets under KASAN and lockdep: a few
-	# cycles of tests/pcrash.sh (the stock boot below runs 20).
+	# Persistent caches across hard resets under KASAN and lockdep: two
+	# resets of tests/pcrash.sh (the stock boot below runs 20 and a clean
+	# reboot; a debug boot costs a minute or more).
 	vm_run debug-pcrash-2M --kernel debug --slim --zone-size 2M --zone-cap 2M --zones 16 --timeout 900 \
-		--reset-on-marker 1000:3000 -- PCRASH_CYCLES=3 PCRASH_REBOOT_AT=2 PCRASH_OBJS0=600 PCRASH_OBJS1=600 \
+		--reset-on-marker 1000:3000 -- PCRASH_CYCLES=2 PCRASH_REBOOT_AT=0 PCRASH_OBJS0=600 PCRASH_OBJS1=600 \
 		PCRASH_OPS0=200 PCRASH_OPS1=150 pcrash.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
