@@ -214,8 +214,8 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	# Persistent caches across hard resets under KASAN and lockdep: two
 	# resets of tests/pcrash.sh (the stock boot below runs 20 and a clean
 	# reboot; a debug boot costs a minute or more).
-	vm_run debug-pcrash-2M --kernel debug --slim --zone-size 2M --zone-cap 2M --zones 16 --timeout 900 \
-		--reset-on-marker 1000:3000 -- PCRASH_CYCLES=2 PCRASH_REBOOT_AT=0 PCRASH_OBJS0=600 PCRASH_OBJS1=600 \
+	vm_run debug-pcrash-2M --kernel debug --slim --zone-size 2M --zone-cap 2M --zones 8 --timeout 900 \
+		--reset-on-marker 1000:3000 -- PCRASH_CYCLES=2 PCRASH_REBOOT_AT=0 PCRASH_WANT_RECLAIM=0 PCRASH_OBJS0=600 PCRASH_OBJS1=600 \
 		PCRASH_OPS0=200 PCRASH_OPS1=150 pcrash.sh
 fi
 if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
@@ -238,10 +238,10 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
 	# Persistent caches (issue 13): 20 hard resets and a clean reboot in
-	# one QEMU process (tests/pcrash.sh) on 13 data zones of 2 MiB, so that
-	# reclaim runs; then damaged device contents between boots
+	# one QEMU process (tests/pcrash.sh) on 5 data zones of 2 MiB, so that
+	# reclaim runs (it must); then damaged device contents between boots
 	# (tests/corrupt.sh).
-	vm_run stock-pcrash-2M --kernel stock --slim --zone-size 2M --zone-cap 2M --zones 16 \
+	vm_run stock-pcrash-2M --kernel stock --slim --zone-size 2M --zone-cap 2M --zones 8 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 1800 --reset-on-marker 1000:3000 -- \
 		PCRASH_CYCLES=21 pcrash.sh
 	vm_run stock-corrupt-4M --kernel stock --slim --zone-size 4M --zone-cap 3M --zones 16 \
