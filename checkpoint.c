@@ -465,7 +465,7 @@ static bool persistent_attached(struct zslab_dev *zd)
 
 /**
  * zslab_checkpoint_if_due() - A checkpoint every checkpoint_mb MiB appended.
- * @zd: the device. Process context (the writeback worker).
+ * @zd: the device. Process context (the writeback worker, a sync).
  *
  * Recovery reads what was appended since the last checkpoint: this bounds
  * it while persistent caches are attached.
