@@ -1,0 +1,183 @@
+# shellcheck shell=sh
+# Guest side of make bench's recovery case (scripts/bench.sh; busybox sh,
+# awk for arithmetic), one boot on a ZNS namespace of its own geometry:
+#   rec.sh OBJSIZE FILL_PCT CACHES SYNC_SLABS ROUNDS CHECKPOINT_MB DD_BS_KIB
+#
+#   fill      zns_slab loaded with writeback_ms=0 checkpoint_mb=CHECKPOINT_MB;
+#             bench/zslab_recbench.ko creates CACHES persistent caches of
+#             OBJSIZE-byte objects (4 KiB slabs) and allocates objects, round
+#             robin over them, until they hold FILL_PCT % of the data zones'
+#             capacity (live data: objects x OBJSIZE), a sync of every cache
+#             every SYNC_SLABS slabs' worth; then detaches them
+#             (zslab_cache_destroy(): synced, detached, a checkpoint) and
+#             both modules unload (a clean unload: another checkpoint).
+#   rounds    ROUNDS times: load zns_slab (recovery runs at load; debugfs
+#             recovery and the block device's read counter before and after
+#             the load give what it read), then, in the first round only,
+#             re-attach the caches and check every object (present once,
+#             intact); then read the whole zoned namespace sequentially with
+#             dd iflag=direct bs=DD_BS_KIB KiB (every zone from its start to
+#             its zone size, written or not), timed with ktime_get_ns()
+#             (bench/zslab_recbench.ko's clock, read by the shell builtin
+#             "read" before and after: dd's fork and exec are in the time);
+#             unload. zns_slab stays loaded (idle: no cache attached,
+#             writeback_ms=0) while dd runs.
+#   erase     the caches erased, every zone reset.
+# Prints "recovery: ..." lines, and "recovery-data: KEY=VALUE ..." lines the
+# host turns into the table.
+objsize=$1 fill=$2 caches=$3 sync_slabs=$4 rounds=$5 ckpt_mb=$6 dd_kib=$7
+ZNS=${ZNS:?}
+DBG=/sys/kernel/debug/zns_slab
+RB=/sys/kernel/debug/zslab_recbench
+BLK=/sys/block/${ZNS#/dev/}
+R=/tmp/rec
+mkdir -p $R
+
+cleanup() {
+	if [ -d $RB ]; then echo detach >$RB/cmd; rmmod zslab_recbench; fi
+	if [ -d $DBG ]; then rmmod zns_slab; fi
+}
+fail() {
+	echo "recovery: FAILED: $*"
+	[ -f $DBG/recovery ] && echo "# debugfs recovery: $(tr '\n' ' ' <$DBG/recovery)"
+	dmesg | grep -E 'zns_slab|zslab' | tail -n 8
+	cleanup
+	exit 1
+}
+# recc CMD...: run a zslab_recbench command; prints "RET NS".
+recc() {
+	if echo "$*" >$RB/cmd; then sed 's/^[a-z]*: //' $RB/result; else echo "cmd-refused"; fi
+}
+rb() { cat $RB/$1; }
+field() { sed -n "s/^$2: //p" $1; }
+require() {	# require FILE FIELD...
+	f=$1
+	shift
+	for n in "$@"; do
+		grep -q "^$n: " $f || fail "no field $n in ${f#/sys/kernel/debug/} (has: $(sed 's/:.*//' $f | tr '\n' ' '))"
+	done
+}
+devstat() { field $DBG/device $1; }
+iostat() { field $DBG/io $1; }
+calc() { awk "BEGIN { $* }"; }
+# Sectors (512 B) the block device has read so far (field 3 of its stat).
+sectors_read() { awk '{ print $3 }' $BLK/stat; }
+busy_zones() {
+	nvme zns report-zones $ZNS | awk '/SLBA:/ {
+		for (i = 1; i < NF; i++) if ($i == "State:" && $(i + 1) != "0x10") n++ }
+		END { print n + 0 }'
+}
+# Bytes written in the zones (full: capacity; else write pointer - start).
+written_bytes() {
+	_lbs=$1 n=0
+	for z in $(nvme zns report-zones $ZNS | awk '/SLBA:/ { print $2 ":" $4 ":" $6 ":" $8 }'); do
+		set -- $(echo $z | tr ':' ' ')
+		case $4 in
+		0x10) ;;
+		0xe0) n=$((n + $(printf '%d' $3))) ;;
+		*) n=$((n + $(printf '%d' $2) - $(printf '%d' $1))) ;;
+		esac
+	done
+	echo $((n * _lbs))
+}
+reset_zones() {
+	nvme zns reset-zone $ZNS -a >/dev/null || fail "nvme zns reset-zone -a failed"
+	[ "$(busy_zones)" = 0 ] || fail "zones not empty after nvme zns reset-zone -a"
+}
+load() {
+	ans=$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0 checkpoint_mb=$ckpt_mb)
+	[ "$ans" = "load: ok" ] || fail "zns_slab.ko did not load: $ans"
+	ans=$(ztool load /test/zslab_recbench.ko)
+	[ "$ans" = "load: ok" ] || fail "zslab_recbench.ko did not load: $ans"
+}
+unload() {
+	rmmod zslab_recbench || fail "rmmod zslab_recbench"
+	rmmod zns_slab || fail "rmmod zns_slab"
+}
+
+[ "$(busy_zones)" = 0 ] || reset_zones
+
+# --- geometry ---
+load
+require $DBG/io first_data_zone device_bytes client_bytes errors
+require $DBG/device nr_zones zone_size_bytes zone_capacity_bytes logical_block_size
+require $DBG/recovery checkpoint_seq checkpoint_zone checkpoint_bytes bytes_read time_us \
+	segments_scanned zones_scanned caches_recovered slabs_recovered objects_recovered \
+	rejected_crc rejected_identity rejected_bounds torn_segments zones_reclaimed
+slab=4096
+ops=$((slab / objsize))
+nr_zones=$(devstat nr_zones) zone_size=$(devstat zone_size_bytes) zone_cap=$(devstat zone_capacity_bytes)
+lbs=$(devstat logical_block_size) fdz=$(iostat first_data_zone)
+data_zones=$((nr_zones - fdz))
+cap_bytes=$((data_zones * zone_cap))
+live_slabs=$((cap_bytes / slab * fill / 100))
+objs=$((live_slabs * ops))
+live=$((objs * objsize))
+batch=$((sync_slabs * ops))
+dd_bs=$((dd_kib * 1024))
+[ $((zone_size % dd_bs)) = 0 ] || fail "dd block size $dd_bs does not divide the zone size $zone_size"
+dd_count=$((nr_zones * zone_size / dd_bs))
+echo "recovery-data: geo nr_zones=$nr_zones first_data_zone=$fdz data_zones=$data_zones zone_size=$zone_size" \
+	"zone_cap=$zone_cap lbs=$lbs slab=$slab objsize=$objsize ops=$ops fill=$fill caches=$caches" \
+	"objs=$objs live=$live sync_slabs=$sync_slabs checkpoint_mb=$ckpt_mb dd_bs=$dd_bs dd_count=$dd_count"
+echo "# recovery: $ZNS: $nr_zones zones of $((zone_size >> 20)) MiB (capacity $((zone_cap >> 20)) MiB)," \
+	"zones 0-$((fdz - 1)) reserved: $data_zones data zones, $((cap_bytes >> 20)) MiB; $caches persistent caches" \
+	"of $objsize B objects in $slab B slabs; fill $fill % = $live_slabs slabs, $objs objects, $live B live"
+
+# --- fill, detach, clean unload ---
+set -- $(recc fill $caches $objs $objsize $batch)
+[ "$1" = 0 ] || fail "fill $caches $objs $objsize $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed, $(rb allocated) allocated)"
+fill_ns=$2
+set -- $(recc detach)
+[ "$1" = 0 ] || fail "detach: $1"
+[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
+client=$(iostat client_bytes) device=$(iostat device_bytes)
+unload
+written=$(written_bytes $lbs)
+echo "recovery-data: fill ns=$fill_ns client=$client device=$device written=$written busy_zones=$(busy_zones)"
+echo "# recovery: filled $objs objects in $(calc "printf \"%.1f\", $fill_ns / 1e9") s; device bytes $device" \
+	"(client $client); zones hold $written B after the clean unload"
+
+# --- reload (recovery), check once, dd the namespace ---
+for r in $(seq 1 $rounds); do
+	s0=$(sectors_read)
+	ans=$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0 checkpoint_mb=$ckpt_mb)
+	[ "$ans" = "load: ok" ] || fail "round $r: zns_slab.ko did not reload: $ans"
+	s1=$(sectors_read)
+	line="recovery-data: round r=$r load_dev_read=$(((s1 - s0) * 512))"
+	for f in checkpoint_seq checkpoint_zone checkpoint_bytes bytes_read time_us segments_scanned zones_scanned \
+		caches_recovered slabs_recovered objects_recovered rejected_crc rejected_identity rejected_bounds \
+		torn_segments zones_reclaimed; do
+		line="$line $f=$(field $DBG/recovery $f)"
+	done
+	ans=$(ztool load /test/zslab_recbench.ko)
+	[ "$ans" = "load: ok" ] || fail "zslab_recbench.ko did not load: $ans"
+	if [ $r = 1 ]; then
+		set -- $(recc attach $caches $objsize)
+		[ "$1" = 0 ] || fail "re-attach $caches caches: $1"
+		set -- $(recc check $objs)
+		[ "$1" = 0 ] || fail "check after recovery: $1: seen $(rb seen) of $objs, duplicates $(rb dups)," \
+			"bad head $(rb bad_head), bad pattern $(rb bad_pattern), out of range $(rb out_of_range)"
+		echo "# recovery: after the first reload every one of the $objs objects was found once, intact" \
+			"(zslab_cache_for_each over the re-attached caches, $(calc "printf \"%.1f\", $2 / 1e9") s: read back)"
+		set -- $(recc detach)
+		[ "$1" = 0 ] || fail "detach: $1"
+	fi
+	read t0 <$RB/clock
+	dd if=$ZNS of=/dev/null bs=$dd_bs count=$dd_count iflag=direct 2>$R/dd.err
+	ddrc=$?
+	read t1 <$RB/clock
+	[ $ddrc = 0 ] && grep -q "^$dd_count+0 records in" $R/dd.err ||
+		fail "dd: $ddrc $(tr '\n' ' ' <$R/dd.err)"
+	echo "$line dd_bytes=$((dd_count * dd_bs)) dd_ns=$((t1 - t0))"
+	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
+	unload
+done
+
+# --- leave the device empty ---
+load
+set -- $(recc erase)
+[ "$1" = 0 ] || fail "erase: $1"
+unload
+reset_zones
+echo "recovery: done"
