@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # Guest side of make bench's recovery case (scripts/bench.sh; busybox sh,
 # awk for arithmetic), one boot on a ZNS namespace of its own geometry:
-#   rec.sh OBJSIZE FILL_PCT CACHES SYNC_SLABS ROUNDS CHECKPOINT_MB DD_BS_KIB
+#   rec.sh OBJSIZE FILL_PCT CACHES SYNC_SLABS ROUNDS CHECKPOINT_MB DD_BS_KIB CRASH_MIB CRASH_CKPT_MB
 #
 #   fill      zns_slab loaded with writeback_ms=0 checkpoint_mb=CHECKPOINT_MB;
 #             bench/zslab_recbench.ko creates CACHES persistent caches of
@@ -22,10 +22,18 @@
 #             "read" before and after: dd's fork and exec are in the time);
 #             unload. zns_slab stays loaded (idle: no cache attached,
 #             writeback_ms=0) while dd runs.
+#   crash     (CRASH_MIB > 0; the host runs vm.sh --reset-on-marker) load
+#             with checkpoint_mb=CRASH_CKPT_MB, re-attach, write CRASH_MIB
+#             MiB of objects more (synced as the fill is), print the reset
+#             marker and wait: the host resets the guest, no unload, no
+#             checkpoint. The guest boots again and this script runs again:
+#             it finds the zones written and measures that reload (debugfs
+#             recovery, then the check of every object, fill and crash
+#             writes, then dd as above).
 #   erase     the caches erased, every zone reset.
 # Prints "recovery: ..." lines, and "recovery-data: KEY=VALUE ..." lines the
 # host turns into the table.
-objsize=$1 fill=$2 caches=$3 sync_slabs=$4 rounds=$5 ckpt_mb=$6 dd_kib=$7
+objsize=$1 fill=$2 caches=$3 sync_slabs=$4 rounds=$5 ckpt_mb=$6 dd_kib=$7 crash_mib=${8:-0} crash_ckpt_mb=${9:-4}
 ZNS=${ZNS:?}
 DBG=/sys/kernel/debug/zns_slab
 RB=/sys/kernel/debug/zslab_recbench
@@ -95,28 +103,97 @@ unload() {
 	rmmod zns_slab || fail "rmmod zns_slab"
 }
 
-[ "$(busy_zones)" = 0 ] || reset_zones
+# geometry: what the fill makes, from the loaded module's debugfs.
+geometry() {
+	require $DBG/io first_data_zone device_bytes client_bytes errors
+	require $DBG/device nr_zones zone_size_bytes zone_capacity_bytes logical_block_size
+	require $DBG/recovery checkpoint_seq checkpoint_zone checkpoint_bytes bytes_read time_us \
+		segments_scanned zones_scanned caches_recovered slabs_recovered objects_recovered \
+		rejected_crc rejected_identity rejected_bounds torn_segments zones_reclaimed
+	slab=4096
+	ops=$((slab / objsize))
+	nr_zones=$(devstat nr_zones) zone_size=$(devstat zone_size_bytes) zone_cap=$(devstat zone_capacity_bytes)
+	lbs=$(devstat logical_block_size) fdz=$(iostat first_data_zone)
+	data_zones=$((nr_zones - fdz))
+	cap_bytes=$((data_zones * zone_cap))
+	live_slabs=$((cap_bytes / slab * fill / 100))
+	objs=$((live_slabs * ops))
+	live=$((objs * objsize))
+	batch=$((sync_slabs * ops))
+	dd_bs=$((dd_kib * 1024))
+	[ $((zone_size % dd_bs)) = 0 ] || fail "dd block size $dd_bs does not divide the zone size $zone_size"
+	dd_count=$((nr_zones * zone_size / dd_bs))
+	crash_objs=$((crash_mib * 1048576 / objsize))
+}
+# recovery_fields: debugfs recovery as KEY=VALUE pairs.
+recovery_fields() {
+	_l=
+	for f in checkpoint_seq checkpoint_zone checkpoint_bytes bytes_read time_us segments_scanned zones_scanned \
+		caches_recovered slabs_recovered objects_recovered rejected_crc rejected_identity rejected_bounds \
+		torn_segments zones_reclaimed; do
+		_l="$_l $f=$(field $DBG/recovery $f)"
+	done
+	echo $_l
+}
+# reload CKPT_MB: load zns_slab (recovery runs), then zslab_recbench; sets
+# $line to what recovery reports and the block device read meanwhile.
+reload() {
+	s0=$(sectors_read)
+	ans=$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0 checkpoint_mb=$1)
+	[ "$ans" = "load: ok" ] || fail "zns_slab.ko did not reload: $ans"
+	s1=$(sectors_read)
+	line="load_dev_read=$(((s1 - s0) * 512)) $(recovery_fields)"
+	ans=$(ztool load /test/zslab_recbench.ko)
+	[ "$ans" = "load: ok" ] || fail "zslab_recbench.ko did not load: $ans"
+}
+# check N: re-attach the caches and find objects 0..N-1, once each, intact.
+check() {
+	set -- $(recc attach $caches $objsize 0) $1
+	[ "$1" = 0 ] || fail "re-attach $caches caches: $1"
+	n=$3
+	set -- $(recc check $n)
+	[ "$1" = 0 ] || fail "check after recovery: $1: seen $(rb seen) of $n, duplicates $(rb dups)," \
+		"bad head $(rb bad_head), bad pattern $(rb bad_pattern), out of range $(rb out_of_range)"
+	echo "# recovery: after the reload every one of the $n objects was found once, intact" \
+		"(zslab_cache_for_each over the re-attached caches, $(calc "printf \"%.1f\", $2 / 1e9") s: read back)"
+	set -- $(recc detach)
+	[ "$1" = 0 ] || fail "detach: $1"
+}
+# timed_dd: the whole namespace, sequentially; sets $dd_ns.
+timed_dd() {
+	read t0 <$RB/clock
+	dd if=$ZNS of=/dev/null bs=$dd_bs count=$dd_count iflag=direct 2>$R/dd.err
+	ddrc=$?
+	read t1 <$RB/clock
+	[ $ddrc = 0 ] && grep -q "^$dd_count+0 records in" $R/dd.err ||
+		fail "dd: $ddrc $(tr '\n' ' ' <$R/dd.err)"
+	dd_ns=$((t1 - t0))
+}
+finish() {
+	load
+	set -- $(recc erase $caches)
+	[ "$1" = 0 ] || fail "erase: $1"
+	unload
+	reset_zones
+	echo "recovery: done"
+	exit 0
+}
 
-# --- geometry ---
+# --- the second boot of the crash case: the reload after the reset ---
+if [ "$crash_mib" -gt 0 ] && [ "$(busy_zones)" != 0 ]; then
+	reload $crash_ckpt_mb
+	geometry
+	check $((objs + crash_objs))
+	timed_dd
+	echo "recovery-data: crash $line dd_bytes=$((dd_count * dd_bs)) dd_ns=$dd_ns"
+	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
+	unload
+	finish
+fi
+
+[ "$(busy_zones)" = 0 ] || reset_zones
 load
-require $DBG/io first_data_zone device_bytes client_bytes errors
-require $DBG/device nr_zones zone_size_bytes zone_capacity_bytes logical_block_size
-require $DBG/recovery checkpoint_seq checkpoint_zone checkpoint_bytes bytes_read time_us \
-	segments_scanned zones_scanned caches_recovered slabs_recovered objects_recovered \
-	rejected_crc rejected_identity rejected_bounds torn_segments zones_reclaimed
-slab=4096
-ops=$((slab / objsize))
-nr_zones=$(devstat nr_zones) zone_size=$(devstat zone_size_bytes) zone_cap=$(devstat zone_capacity_bytes)
-lbs=$(devstat logical_block_size) fdz=$(iostat first_data_zone)
-data_zones=$((nr_zones - fdz))
-cap_bytes=$((data_zones * zone_cap))
-live_slabs=$((cap_bytes / slab * fill / 100))
-objs=$((live_slabs * ops))
-live=$((objs * objsize))
-batch=$((sync_slabs * ops))
-dd_bs=$((dd_kib * 1024))
-[ $((zone_size % dd_bs)) = 0 ] || fail "dd block size $dd_bs does not divide the zone size $zone_size"
-dd_count=$((nr_zones * zone_size / dd_bs))
+geometry
 echo "recovery-data: geo nr_zones=$nr_zones first_data_zone=$fdz data_zones=$data_zones zone_size=$zone_size" \
 	"zone_cap=$zone_cap lbs=$lbs slab=$slab objsize=$objsize ops=$ops fill=$fill caches=$caches" \
 	"objs=$objs live=$live sync_slabs=$sync_slabs checkpoint_mb=$ckpt_mb dd_bs=$dd_bs dd_count=$dd_count"
@@ -140,44 +217,28 @@ echo "# recovery: filled $objs objects in $(calc "printf \"%.1f\", $fill_ns / 1e
 
 # --- reload (recovery), check once, dd the namespace ---
 for r in $(seq 1 $rounds); do
-	s0=$(sectors_read)
-	ans=$(ztool load /test/zns_slab.ko device=$ZNS writeback_ms=0 checkpoint_mb=$ckpt_mb)
-	[ "$ans" = "load: ok" ] || fail "round $r: zns_slab.ko did not reload: $ans"
-	s1=$(sectors_read)
-	line="recovery-data: round r=$r load_dev_read=$(((s1 - s0) * 512))"
-	for f in checkpoint_seq checkpoint_zone checkpoint_bytes bytes_read time_us segments_scanned zones_scanned \
-		caches_recovered slabs_recovered objects_recovered rejected_crc rejected_identity rejected_bounds \
-		torn_segments zones_reclaimed; do
-		line="$line $f=$(field $DBG/recovery $f)"
-	done
-	ans=$(ztool load /test/zslab_recbench.ko)
-	[ "$ans" = "load: ok" ] || fail "zslab_recbench.ko did not load: $ans"
-	if [ $r = 1 ]; then
-		set -- $(recc attach $caches $objsize)
-		[ "$1" = 0 ] || fail "re-attach $caches caches: $1"
-		set -- $(recc check $objs)
-		[ "$1" = 0 ] || fail "check after recovery: $1: seen $(rb seen) of $objs, duplicates $(rb dups)," \
-			"bad head $(rb bad_head), bad pattern $(rb bad_pattern), out of range $(rb out_of_range)"
-		echo "# recovery: after the first reload every one of the $objs objects was found once, intact" \
-			"(zslab_cache_for_each over the re-attached caches, $(calc "printf \"%.1f\", $2 / 1e9") s: read back)"
-		set -- $(recc detach)
-		[ "$1" = 0 ] || fail "detach: $1"
-	fi
-	read t0 <$RB/clock
-	dd if=$ZNS of=/dev/null bs=$dd_bs count=$dd_count iflag=direct 2>$R/dd.err
-	ddrc=$?
-	read t1 <$RB/clock
-	[ $ddrc = 0 ] && grep -q "^$dd_count+0 records in" $R/dd.err ||
-		fail "dd: $ddrc $(tr '\n' ' ' <$R/dd.err)"
-	echo "$line dd_bytes=$((dd_count * dd_bs)) dd_ns=$((t1 - t0))"
+	reload $ckpt_mb
+	[ $r = 1 ] && check $objs
+	timed_dd
+	echo "recovery-data: round r=$r $line dd_bytes=$((dd_count * dd_bs)) dd_ns=$dd_ns"
 	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
 	unload
 done
+[ "$crash_mib" -gt 0 ] || finish
 
-# --- leave the device empty ---
-load
-set -- $(recc erase)
-[ "$1" = 0 ] || fail "erase: $1"
-unload
-reset_zones
-echo "recovery: done"
+# --- the crash case: writes after the last checkpoint, then a hard reset ---
+reload $crash_ckpt_mb
+set -- $(recc attach $caches $objsize $objs)
+[ "$1" = 0 ] || fail "re-attach $caches caches: $1"
+ck0=$(field $DBG/superblock checkpoint_seq) d0=$(iostat device_bytes)
+set -- $(recc update $crash_objs $batch)
+[ "$1" = 0 ] || fail "update $crash_objs $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed)"
+ck1=$(field $DBG/superblock checkpoint_seq) d1=$(iostat device_bytes)
+[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
+echo "recovery-data: crash_writes objs=$crash_objs device=$((d1 - d0)) checkpoints=$((ck1 - ck0))" \
+	"checkpoint_mb=$crash_ckpt_mb"
+echo "# recovery: crash case: $crash_objs objects more ($crash_mib MiB) written and synced with" \
+	"checkpoint_mb=$crash_ckpt_mb: $((d1 - d0)) device bytes, $((ck1 - ck0)) checkpoints; now a hard reset"
+echo ZSLAB-RESET-ARM
+sleep 600
+fail "no reset came"

@@ -25,12 +25,13 @@
  *                       checkpoint.
  *   detach              zslab_cache_destroy() every cache: persistent, so
  *                       each is synced and detached, its data kept.
- *   attach K SIZE       re-attach K caches of SIZE-byte objects.
+ *   attach K SIZE NEXT  re-attach K caches of SIZE-byte objects; the next
+ *                       "update" allocates from index NEXT on.
  *   check N             zslab_cache_for_each() over every cache: each of
  *                       objects 0..N-1 seen exactly once with its head and
  *                       pattern intact, nothing else (RET -EIO otherwise;
  *                       the counts say what was wrong).
- *   erase               detach, then zslab_cache_erase() every cache.
+ *   erase K             detach, then zslab_cache_erase() caches 0..K-1.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -251,18 +252,19 @@ static int rec_check(u64 n)
 	return ret;
 }
 
-static int rec_erase(void)
+static int rec_erase(unsigned long n)
 {
-	unsigned int k, n = rec.nr_caches ?: REC_MAX_CACHES;
+	unsigned int k;
 	char name[32];
 	int err, ret = 0;
 
+	if (!n || n > REC_MAX_CACHES)
+		return -EINVAL;
 	rec_detach();
 	for (k = 0; k < n; k++) {
 		rec_name(name, sizeof(name), k);
 		err = zslab_cache_erase(name);
-		if (err && err != -ENOENT)
-			ret = ret ?: err;
+		ret = ret ?: err;
 	}
 	return ret;
 }
@@ -285,12 +287,14 @@ static void rec_run(char *cmd, char *result, size_t len)
 	else if (!strcmp(verb, "detach") && n == 1) {
 		rec_detach();
 		ret = 0;
-	} else if (!strcmp(verb, "attach") && n == 3)
+	} else if (!strcmp(verb, "attach") && n == 4) {
 		ret = rec_attach(a, b);
-	else if (!strcmp(verb, "check") && n == 2)
+		if (!ret)
+			rec.next = c;
+	} else if (!strcmp(verb, "check") && n == 2)
 		ret = rec_check(a);
-	else if (!strcmp(verb, "erase") && n == 1)
-		ret = rec_erase();
+	else if (!strcmp(verb, "erase") && n == 2)
+		ret = rec_erase(a);
 	else
 		strscpy(verb, "error", sizeof(verb));
 	snprintf(result, len, "%s: %d %llu\n", verb, ret, ktime_get_ns() - t0);
