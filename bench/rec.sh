@@ -22,14 +22,14 @@
 #             "read" before and after: dd's fork and exec are in the time);
 #             unload. zns_slab stays loaded (idle: no cache attached,
 #             writeback_ms=0) while dd runs.
-#   crash     (CRASH_MIB > 0; the host runs vm.sh --reset-on-marker) load
-#             with checkpoint_mb=CRASH_CKPT_MB, re-attach, write CRASH_MIB
-#             MiB of objects more (synced as the fill is), print the reset
-#             marker and wait: the host resets the guest, no unload, no
-#             checkpoint. The guest boots again and this script runs again:
-#             it finds the zones written and measures that reload (debugfs
-#             recovery, then the check of every object, fill and crash
-#             writes, then dd as above).
+#   crash     (CRASH_MIB > 0; the host runs vm.sh --reset-on-marker) the
+#             last CRASH_MIB MiB of the fill are written with checkpoint_mb
+#             set to CRASH_CKPT_MB, each sync as before; then the guest
+#             prints the reset marker and waits: the host resets it, with
+#             no detach, no unload, no checkpoint after those writes. The
+#             guest boots again and this script runs again: it finds the
+#             zones written and measures that reload as a round (recovery,
+#             the check, dd), unloads cleanly and goes on with the rounds.
 #   erase     the caches erased, every zone reset.
 # Prints "recovery: ..." lines, and "recovery-data: KEY=VALUE ..." lines the
 # host turns into the table.
@@ -37,6 +37,7 @@ objsize=$1 fill=$2 caches=$3 sync_slabs=$4 rounds=$5 ckpt_mb=$6 dd_kib=$7 crash_
 ZNS=${ZNS:?}
 DBG=/sys/kernel/debug/zns_slab
 RB=/sys/kernel/debug/zslab_recbench
+PARM=/sys/module/zns_slab/parameters
 BLK=/sys/block/${ZNS#/dev/}
 R=/tmp/rec
 mkdir -p $R
@@ -179,32 +180,68 @@ finish() {
 	exit 0
 }
 
+# rounds: ROUNDS reloads after a clean unload, the first with the check.
+rounds() {
+	for r in $(seq 1 $rounds); do
+		reload $ckpt_mb
+		[ $r = 1 ] && check $objs
+		timed_dd
+		echo "recovery-data: round r=$r $line dd_bytes=$((dd_count * dd_bs)) dd_ns=$dd_ns"
+		[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
+		unload
+	done
+}
+
 # --- the second boot of the crash case: the reload after the reset ---
 if [ "$crash_mib" -gt 0 ] && [ "$(busy_zones)" != 0 ]; then
-	reload $crash_ckpt_mb
+	reload $ckpt_mb
 	geometry
-	check $((objs + crash_objs))
+	check $objs
 	timed_dd
 	echo "recovery-data: crash $line dd_bytes=$((dd_count * dd_bs)) dd_ns=$dd_ns"
 	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
 	unload
+	rounds
 	finish
 fi
 
 [ "$(busy_zones)" = 0 ] || reset_zones
 load
 geometry
+[ $crash_objs -lt $objs ] || fail "BENCH_REC_CRASH_MIB: more than the fill"
 echo "recovery-data: geo nr_zones=$nr_zones first_data_zone=$fdz data_zones=$data_zones zone_size=$zone_size" \
 	"zone_cap=$zone_cap lbs=$lbs slab=$slab objsize=$objsize ops=$ops fill=$fill caches=$caches" \
-	"objs=$objs live=$live sync_slabs=$sync_slabs checkpoint_mb=$ckpt_mb dd_bs=$dd_bs dd_count=$dd_count"
+	"objs=$objs live=$live sync_slabs=$sync_slabs checkpoint_mb=$ckpt_mb dd_bs=$dd_bs dd_count=$dd_count" \
+	"crash_objs=$crash_objs"
 echo "# recovery: $ZNS: $nr_zones zones of $((zone_size >> 20)) MiB (capacity $((zone_cap >> 20)) MiB)," \
 	"zones 0-$((fdz - 1)) reserved: $data_zones data zones, $((cap_bytes >> 20)) MiB; $caches persistent caches" \
 	"of $objsize B objects in $slab B slabs; fill $fill % = $live_slabs slabs, $objs objects, $live B live"
 
-# --- fill, detach, clean unload ---
-set -- $(recc fill $caches $objs $objsize $batch)
+# --- fill ---
+set -- $(recc fill $caches $((objs - crash_objs)) $objsize $batch)
 [ "$1" = 0 ] || fail "fill $caches $objs $objsize $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed, $(rb allocated) allocated)"
 fill_ns=$2
+if [ "$crash_mib" -gt 0 ]; then
+	# The last CRASH_MIB of the fill with checkpoint_mb=CRASH_CKPT_MB, then
+	# a hard reset: no detach, no unload, no checkpoint after them.
+	echo $crash_ckpt_mb >$PARM/checkpoint_mb || fail "checkpoint_mb=$crash_ckpt_mb refused"
+	ck0=$(field $DBG/superblock checkpoint_seq) d0=$(iostat device_bytes)
+	set -- $(recc update $crash_objs $batch)
+	[ "$1" = 0 ] || fail "update $crash_objs $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed)"
+	fill_ns=$((fill_ns + $2))
+	ck1=$(field $DBG/superblock checkpoint_seq) d1=$(iostat device_bytes)
+	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
+	echo "recovery-data: fill ns=$fill_ns client=$(iostat client_bytes) device=$(iostat device_bytes)" \
+		"written=$(written_bytes $lbs) busy_zones=$(busy_zones)"
+	echo "recovery-data: crash_writes objs=$crash_objs device=$((d1 - d0)) checkpoints=$((ck1 - ck0))" \
+		"checkpoint_mb=$crash_ckpt_mb"
+	echo "# recovery: filled $objs objects in $(calc "printf \"%.1f\", $fill_ns / 1e9") s, the last" \
+		"$crash_objs ($crash_mib MiB) with checkpoint_mb=$crash_ckpt_mb: $((d1 - d0)) device bytes," \
+		"$((ck1 - ck0)) checkpoints; now a hard reset (no detach, no unload)"
+	echo ZSLAB-RESET-ARM
+	sleep 600
+	fail "no reset came"
+fi
 set -- $(recc detach)
 [ "$1" = 0 ] || fail "detach: $1"
 [ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
@@ -214,31 +251,5 @@ written=$(written_bytes $lbs)
 echo "recovery-data: fill ns=$fill_ns client=$client device=$device written=$written busy_zones=$(busy_zones)"
 echo "# recovery: filled $objs objects in $(calc "printf \"%.1f\", $fill_ns / 1e9") s; device bytes $device" \
 	"(client $client); zones hold $written B after the clean unload"
-
-# --- reload (recovery), check once, dd the namespace ---
-for r in $(seq 1 $rounds); do
-	reload $ckpt_mb
-	[ $r = 1 ] && check $objs
-	timed_dd
-	echo "recovery-data: round r=$r $line dd_bytes=$((dd_count * dd_bs)) dd_ns=$dd_ns"
-	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
-	unload
-done
-[ "$crash_mib" -gt 0 ] || finish
-
-# --- the crash case: writes after the last checkpoint, then a hard reset ---
-reload $crash_ckpt_mb
-set -- $(recc attach $caches $objsize $objs)
-[ "$1" = 0 ] || fail "re-attach $caches caches: $1"
-ck0=$(field $DBG/superblock checkpoint_seq) d0=$(iostat device_bytes)
-set -- $(recc update $crash_objs $batch)
-[ "$1" = 0 ] || fail "update $crash_objs $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed)"
-ck1=$(field $DBG/superblock checkpoint_seq) d1=$(iostat device_bytes)
-[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
-echo "recovery-data: crash_writes objs=$crash_objs device=$((d1 - d0)) checkpoints=$((ck1 - ck0))" \
-	"checkpoint_mb=$crash_ckpt_mb"
-echo "# recovery: crash case: $crash_objs objects more ($crash_mib MiB) written and synced with" \
-	"checkpoint_mb=$crash_ckpt_mb: $((d1 - d0)) device bytes, $((ck1 - ck0)) checkpoints; now a hard reset"
-echo ZSLAB-RESET-ARM
-sleep 600
-fail "no reset came"
+rounds
+finish
