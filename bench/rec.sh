@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # Guest side of make bench's recovery case (scripts/bench.sh; busybox sh,
 # awk for arithmetic), one boot on a ZNS namespace of its own geometry:
-#   rec.sh OBJSIZE FILL_PCT CACHES SYNC_SLABS ROUNDS CHECKPOINT_MB DD_BS_KIB CRASH_MIB CRASH_CKPT_MB
+#   rec.sh OBJSIZE FILL_PCT CACHES SYNC_SLABS ROUNDS CHECKPOINT_MB DD_BS_KIB CRASH_MIB CRASH_CKPT_MB CRASH_WB_MS
 #
 #   fill      zns_slab loaded with writeback_ms=0 checkpoint_mb=CHECKPOINT_MB;
 #             bench/zslab_recbench.ko creates CACHES persistent caches of
@@ -24,7 +24,10 @@
 #             writeback_ms=0) while dd runs.
 #   crash     (CRASH_MIB > 0; the host runs vm.sh --reset-on-marker) the
 #             last CRASH_MIB MiB of the fill are written with checkpoint_mb
-#             set to CRASH_CKPT_MB, each sync as before; then the guest
+#             set to CRASH_CKPT_MB and writeback_ms to CRASH_WB_MS (the
+#             periodic checkpoint is taken by the background writeback
+#             worker only: with writeback_ms=0 there is none), each sync as
+#             before; then, right after the last sync, the guest
 #             prints the reset marker and waits: the host resets it, with
 #             no detach, no unload, no checkpoint after those writes. The
 #             guest boots again and this script runs again: it finds the
@@ -34,6 +37,7 @@
 # Prints "recovery: ..." lines, and "recovery-data: KEY=VALUE ..." lines the
 # host turns into the table.
 objsize=$1 fill=$2 caches=$3 sync_slabs=$4 rounds=$5 ckpt_mb=$6 dd_kib=$7 crash_mib=${8:-0} crash_ckpt_mb=${9:-4}
+crash_wb_ms=${10:-100}
 ZNS=${ZNS:?}
 DBG=/sys/kernel/debug/zns_slab
 RB=/sys/kernel/debug/zslab_recbench
@@ -225,6 +229,7 @@ if [ "$crash_mib" -gt 0 ]; then
 	# The last CRASH_MIB of the fill with checkpoint_mb=CRASH_CKPT_MB, then
 	# a hard reset: no detach, no unload, no checkpoint after them.
 	echo $crash_ckpt_mb >$PARM/checkpoint_mb || fail "checkpoint_mb=$crash_ckpt_mb refused"
+	echo $crash_wb_ms >$PARM/writeback_ms || fail "writeback_ms=$crash_wb_ms refused"
 	ck0=$(field $DBG/superblock checkpoint_seq) d0=$(iostat device_bytes)
 	set -- $(recc update $crash_objs $batch)
 	[ "$1" = 0 ] || fail "update $crash_objs $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed)"
@@ -234,9 +239,9 @@ if [ "$crash_mib" -gt 0 ]; then
 	echo "recovery-data: fill ns=$fill_ns client=$(iostat client_bytes) device=$(iostat device_bytes)" \
 		"written=$(written_bytes $lbs) busy_zones=$(busy_zones)"
 	echo "recovery-data: crash_writes objs=$crash_objs device=$((d1 - d0)) checkpoints=$((ck1 - ck0))" \
-		"checkpoint_mb=$crash_ckpt_mb"
+		"checkpoint_mb=$crash_ckpt_mb writeback_ms=$crash_wb_ms"
 	echo "# recovery: filled $objs objects in $(calc "printf \"%.1f\", $fill_ns / 1e9") s, the last" \
-		"$crash_objs ($crash_mib MiB) with checkpoint_mb=$crash_ckpt_mb: $((d1 - d0)) device bytes," \
+		"$crash_objs ($crash_mib MiB) with checkpoint_mb=$crash_ckpt_mb writeback_ms=$crash_wb_ms: $((d1 - d0)) device bytes," \
 		"$((ck1 - ck0)) checkpoints; now a hard reset (no detach, no unload)"
 	echo ZSLAB-RESET-ARM
 	sleep 600

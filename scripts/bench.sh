@@ -100,12 +100,15 @@
 #   BENCH_REC_OBJSIZE=BYTES object size (4 KiB slabs) [128]
 #   BENCH_REC_CACHES=N      persistent caches, objects round robin [4]
 #   BENCH_REC_SYNC_SLABS=N  slabs' worth of objects between syncs [256]
-#   BENCH_REC_ROUNDS=N      reloads, each recovered and followed by a dd [3]
+#   BENCH_REC_ROUNDS=N      reloads, each recovered and followed by a dd [5]
 #   BENCH_REC_CHECKPOINT_MB=N  zns_slab's checkpoint_mb during the fill [64]
 #   BENCH_REC_DD_BS_KIB=N   dd's block size; divides the zone size [4096]
 #   BENCH_REC_CRASH_MIB=N   the fill's last MiB, written before the hard
 #                           reset; 0: no crash case [8]
 #   BENCH_REC_CRASH_CHECKPOINT_MB=N  checkpoint_mb while they are written [4]
+#   BENCH_REC_CRASH_WRITEBACK_MS=N   writeback_ms while they are written [100]
+#                           (the periodic checkpoint is the background
+#                           worker's: 0 means none, recovery reads it all)
 #   BENCH_TIMEOUT=SECONDS   limit for each VM boot [480; capacity boot 1500;
 #                           recovery boot 1200]
 set -euo pipefail
@@ -180,13 +183,14 @@ rec_fill=${BENCH_REC_FILL:-80}
 rec_objsize=${BENCH_REC_OBJSIZE:-128}
 rec_caches=${BENCH_REC_CACHES:-4}
 rec_sync=${BENCH_REC_SYNC_SLABS:-256}
-rec_rounds=${BENCH_REC_ROUNDS:-3}
+rec_rounds=${BENCH_REC_ROUNDS:-5}
 rec_ckpt_mb=${BENCH_REC_CHECKPOINT_MB:-64}
 rec_dd_kib=${BENCH_REC_DD_BS_KIB:-4096}
 rec_crash_mib=${BENCH_REC_CRASH_MIB:-8}
 rec_crash_ckpt_mb=${BENCH_REC_CRASH_CHECKPOINT_MB:-4}
+rec_crash_wb_ms=${BENCH_REC_CRASH_WRITEBACK_MS:-100}
 for v in "$rec_zones" "$rec_zone_mib" "$rec_zone_cap_mib" "$rec_fill" "$rec_objsize" "$rec_caches" \
-	"$rec_sync" "$rec_rounds" "$rec_ckpt_mb" "$rec_dd_kib" "$rec_crash_mib" "$rec_crash_ckpt_mb"; do
+	"$rec_sync" "$rec_rounds" "$rec_ckpt_mb" "$rec_dd_kib" "$rec_crash_mib" "$rec_crash_ckpt_mb" "$rec_crash_wb_ms"; do
 	[[ $v =~ ^[0-9]+$ ]] || die "BENCH_REC_*: not a number: $v"
 done
 [ "$rec_zones" -ge 6 ] && [ "$rec_zones" -le 1024 ] || die "BENCH_REC_ZONES: 6 to 1024"
@@ -265,7 +269,7 @@ esac
 # So has the recovery case.
 case "\$(cat /proc/cmdline)" in *zslab_bench_recovery*)
 	sh /test/rec.sh $rec_objsize $rec_fill $rec_caches $rec_sync $rec_rounds $rec_ckpt_mb $rec_dd_kib \
-		$rec_crash_mib $rec_crash_ckpt_mb || rc=1
+		$rec_crash_mib $rec_crash_ckpt_mb $rec_crash_wb_ms || rc=1
 	bad=\$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|soft lockup|hung_task|blocked for more' | head -n 5)
 	if [ -n "\$bad" ]; then
 		echo "bench: kernel log reports a problem:"
@@ -710,7 +714,7 @@ if [ $run_rec = 1 ]; then
 			return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2 }
 		$1 == "geo" { kv(); live = v["live"]; objs = v["objs"]; caches = v["caches"]; objsize = v["objsize"]; fill = v["fill"] }
 		$1 == "fill" { kv(); written = v["written"] }
-		$1 == "crash_writes" { kv(); cobjs = v["objs"]; cdev = v["device"]; cck = v["checkpoints"]; cmb = v["checkpoint_mb"] }
+		$1 == "crash_writes" { kv(); cobjs = v["objs"]; cdev = v["device"]; cck = v["checkpoints"]; cmb = v["checkpoint_mb"]; cwb = v["writeback_ms"] }
 		$1 == "crash" { kv(); crash = 1; xbr = v["bytes_read"]; xtu = v["time_us"]; xdn = v["dd_ns"]; xld = v["load_dev_read"]
 			xcb = v["checkpoint_bytes"]; xseg = v["segments_scanned"]; xobj = v["objects_recovered"]
 			xrej = v["rejected_crc"] "/" v["rejected_identity"] "/" v["rejected_bounds"]; xtorn = v["torn_segments"] }
@@ -745,10 +749,10 @@ if [ $run_rec = 1 ]; then
 					xbr / xlive < 0.02 ? "< 2 % met" : "< 2 % NOT MET", xtu / 1000, xdn / 1e6, xtu / 1000 / (xdn / 1e6)
 				printf "%-34s %12d %12d %8.3f%%  %-19s %11s %9s %7s\n", "  all device reads during insmod",
 					xlive, xld, xld / xlive * 100, "-", "-", "-", "-"
-				printf "# recovery: crash case: the last %d objects of the fill written with checkpoint_mb=%d (%d device bytes, %d checkpoints)," \
+				printf "# recovery: crash case: the last %d objects of the fill written with checkpoint_mb=%d writeback_ms=%d (%d device bytes, %d checkpoints)," \
 					" then a hard reset; the reload read checkpoint %d B + %d B (%d segments scanned), recovered %d objects," \
 					" rejected crc/identity/bounds %s, torn %d; one reload, one dd\n",
-					cobjs, cmb, cdev, cck, xcb, xbr - xcb, xseg, xobj, xrej, xtorn
+					cobjs, cmb, cwb, cdev, cck, xcb, xbr - xcb, xseg, xobj, xrej, xtorn
 				ok = ok && xobj == objs
 			}
 			if (!ok) { print "recovery: a reload did not recover every object"; exit 1 }
