@@ -26,8 +26,11 @@
 #             last CRASH_MIB MiB of the fill are written with checkpoint_mb
 #             set to CRASH_CKPT_MB and writeback_ms to CRASH_WB_MS (the
 #             periodic checkpoint is taken by the background writeback
-#             worker only: with writeback_ms=0 there is none), each sync as
-#             before; then, right after the last sync, the guest
+#             worker only: with writeback_ms=0 there is none), a sync of
+#             every cache every SYNC_SLABS slabs' worth as before, with a
+#             pause of three writeback intervals between syncs (the worker
+#             needs the writeback mutex: back-to-back syncs starve it);
+#             then, right after the last sync, the guest
 #             prints the reset marker and waits: the host resets it, with
 #             no detach, no unload, no checkpoint after those writes. The
 #             guest boots again and this script runs again: it finds the
@@ -231,9 +234,20 @@ if [ "$crash_mib" -gt 0 ]; then
 	echo $crash_ckpt_mb >$PARM/checkpoint_mb || fail "checkpoint_mb=$crash_ckpt_mb refused"
 	echo $crash_wb_ms >$PARM/writeback_ms || fail "writeback_ms=$crash_wb_ms refused"
 	ck0=$(field $DBG/superblock checkpoint_seq) d0=$(iostat device_bytes)
-	set -- $(recc update $crash_objs $batch)
-	[ "$1" = 0 ] || fail "update $crash_objs $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed)"
-	fill_ns=$((fill_ns + $2))
+	# A sync at a time, with three writeback intervals between them: the
+	# worker, which takes the periodic checkpoint, needs the writeback
+	# mutex that back-to-back syncs would keep from it.
+	pause=$(calc "print 3 * $crash_wb_ms / 1000")
+	left=$crash_objs
+	while [ $left -gt 0 ]; do
+		n=$batch
+		[ $n -le $left ] || n=$left
+		set -- $(recc update $n $batch)
+		[ "$1" = 0 ] || fail "update $n $batch: $1 ($(rb sync_errors) of $(rb syncs) syncs failed)"
+		fill_ns=$((fill_ns + $2))
+		left=$((left - n))
+		[ $left = 0 ] || sleep $pause
+	done
 	ck1=$(field $DBG/superblock checkpoint_seq) d1=$(iostat device_bytes)
 	[ "$(iostat errors)" = 0 ] || fail "io errors $(iostat errors)"
 	echo "recovery-data: fill ns=$fill_ns client=$(iostat client_bytes) device=$(iostat device_bytes)" \
