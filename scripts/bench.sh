@@ -104,7 +104,8 @@
 #   BENCH_REC_CHECKPOINT_MB=N  zns_slab's checkpoint_mb during the fill [64]
 #   BENCH_REC_DD_BS_KIB=N   dd's block size; divides the zone size [4096]
 #   BENCH_REC_CRASH_MIB=N   the fill's last MiB, written before the hard
-#                           reset; 0: no crash case [8]
+#                           reset; 0: no crash case [6: with checkpoint_mb
+#                           4, about 2 MiB after the last checkpoint]
 #   BENCH_REC_CRASH_CHECKPOINT_MB=N  checkpoint_mb while they are written [4]
 #   BENCH_REC_CRASH_WRITEBACK_MS=N   writeback_ms while they are written [100]
 #                           (the periodic checkpoint is the background
@@ -186,7 +187,7 @@ rec_sync=${BENCH_REC_SYNC_SLABS:-256}
 rec_rounds=${BENCH_REC_ROUNDS:-5}
 rec_ckpt_mb=${BENCH_REC_CHECKPOINT_MB:-64}
 rec_dd_kib=${BENCH_REC_DD_BS_KIB:-4096}
-rec_crash_mib=${BENCH_REC_CRASH_MIB:-8}
+rec_crash_mib=${BENCH_REC_CRASH_MIB:-6}
 rec_crash_ckpt_mb=${BENCH_REC_CRASH_CHECKPOINT_MB:-4}
 rec_crash_wb_ms=${BENCH_REC_CRASH_WRITEBACK_MS:-100}
 for v in "$rec_zones" "$rec_zone_mib" "$rec_zone_cap_mib" "$rec_fill" "$rec_objsize" "$rec_caches" \
