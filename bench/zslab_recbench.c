@@ -238,7 +238,7 @@ static int rec_check(u64 n)
 	if (!n || n > REC_MAX_OBJS)
 		return -EINVAL;
 	st.seen = st.dups = st.bad_head = st.bad_pattern = st.out_of_range = 0;
-	rec.seen = kvzalloc(BITS_TO_LONGS(n) * sizeof(long), GFP_KERNEL);
+	rec.seen = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
 	if (!rec.seen)
 		return -ENOMEM;
 	rec.seen_max = n;
