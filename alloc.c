@@ -1374,19 +1374,16 @@ EXPORT_SYMBOL_GPL(zslab_cache_create);
 static struct zslab_pcache *detach_slabs(struct zslab_cache *c)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOFAIL;	/* teardown: small, must not fail */
-	struct zslab_pcache *pc = kzalloc(sizeof(*pc), gfp);
+	struct zslab_pcache *pc = zslab_pcache_new(c->name, c->id, gfp);
 	unsigned long id, flags;
 	void *entry;
 
-	strscpy(pc->name, c->name, sizeof(pc->name));
-	pc->id = c->id;
 	pc->object_size = c->object_size;
 	pc->align = c->align;
 	pc->stride = c->stride;
 	pc->nr_objs = c->objs_per_slab;
 	pc->slab_order = c->slab_order;
 	pc->next_seq = c->seq;
-	xa_init(&pc->slabs);
 	xa_for_each(&c->slabs, id, entry) {
 		struct zslab_evicted *ev = kmalloc(c->ev_size, gfp);
 

@@ -135,6 +135,30 @@ struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name)
 ZSLAB_EXPORT_FOR_TESTS(zslab_pcache_find);
 
 /**
+ * zslab_pcache_new() - A detached persistent cache, empty, off any list.
+ * @name: its name.
+ * @id: its cache id.
+ * @gfp: how to allocate it.
+ *
+ * The caller fills in its shape. Its slab xarray is initialised here, for
+ * all of them: lockdep keys an xarray's lock by where it was initialised,
+ * and this one, unlike a cache's, is never taken in interrupt context.
+ *
+ * Return: it, or NULL.
+ */
+struct zslab_pcache *zslab_pcache_new(const char *name, u32 id, gfp_t gfp)
+{
+	struct zslab_pcache *pc = kzalloc(sizeof(*pc), gfp);
+
+	if (!pc)
+		return NULL;
+	strscpy(pc->name, name, sizeof(pc->name));
+	pc->id = id;
+	xa_init(&pc->slabs);
+	return pc;
+}
+
+/**
  * zslab_pcache_free() - Free a detached cache's memory (off the list).
  * @pc: the cache.
  * @drop_data: its slabs' data dies (erase); else it stays live in its
@@ -441,7 +465,7 @@ static bool persistent_attached(struct zslab_dev *zd)
 
 /**
  * zslab_checkpoint_if_due() - A checkpoint every checkpoint_mb MiB appended.
- * @zd: the device. Process context (the writeback worker).
+ * @zd: the device. Process context (the writeback worker, a sync).
  *
  * Recovery reads what was appended since the last checkpoint: this bounds
  * it while persistent caches are attached.

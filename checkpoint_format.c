@@ -40,6 +40,8 @@ static_assert(NAME_LEN == sizeof_field(struct zslab_ckpt_cache, name));
 /**
  * zslab_ckpt_slab_bytes() - Bytes one slab record takes, bitmap included.
  * @nr_objs: objects per slab of its cache.
+ *
+ * Return: 32 + 8 * ceil(@nr_objs / 64).
  */
 unsigned int zslab_ckpt_slab_bytes(unsigned int nr_objs)
 {

@@ -167,18 +167,15 @@ static int cache_from_ckpt(struct rec *st, const struct zslab_ckpt_cache *cr,
 		       ZSLAB_NAME, zd->path, cr->name, cr->id);
 		return 0;
 	}
-	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
+	pc = zslab_pcache_new(cr->name, cr->id, GFP_KERNEL);
 	if (!pc)
 		return -ENOMEM;
-	strscpy(pc->name, cr->name, sizeof(pc->name));
-	pc->id = cr->id;
 	pc->object_size = cr->object_size;
 	pc->align = cr->align;
 	pc->stride = cr->stride;
 	pc->nr_objs = cr->nr_objs;
 	pc->slab_order = cr->slab_order;
 	pc->next_seq = cr->next_seq;
-	xa_init(&pc->slabs);
 	list_add_tail(&pc->node, &zd->pcaches);
 	*pcp = pc;
 	return 0;

@@ -867,6 +867,8 @@ int zslab_cache_sync(struct zslab_cache *c)
 	}
 	memalloc_noio_restore(noio);
 	atomic64_inc(&c->wb[ZSLAB_WB_SYNCS]);
+	/* Syncs alone (writeback_ms=0, or back to back) take checkpoints too. */
+	zslab_checkpoint_if_due(zd);
 	return atomic_xchg(&c->wb_error, 0) ?: ret;
 }
 EXPORT_SYMBOL_GPL(zslab_cache_sync);

@@ -1075,6 +1075,7 @@ int zslab_checkpoint_locked(struct zslab_dev *zd);
 void zslab_checkpoint_if_due(struct zslab_dev *zd);
 u64 zslab_seq64(u64 next, u32 low);
 struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name);
+struct zslab_pcache *zslab_pcache_new(const char *name, u32 id, gfp_t gfp);
 void zslab_pcache_free(struct zslab_pcache *pc, bool drop_data);
 void zslab_pcache_hold(struct zslab_dev *zd, struct zslab_pcache *pc, bool hold);
 int zslab_meta_io(struct zslab_dev *zd, blk_opf_t opf, sector_t sector, void *buf,

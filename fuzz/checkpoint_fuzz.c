@@ -2,8 +2,9 @@
 /*
  * Fuzz the checkpoint decoder (checkpoint_format.c): zslab_ckpt_decode(),
  * zslab_ckpt_decode_header() and the cursors. Input: one byte of options
- * (bit 0: 4 KiB blocks, else 512 B), then the checkpoint as read from a
- * metadata zone.
+ * (bit 0: 4 KiB blocks, else 512 B; bit 1: make the CRC right first, so
+ * that mutations reach the record checks behind it), then the checkpoint
+ * as read from a metadata zone.
  *
  * Besides "no crash, no sanitizer report": the header decoder agrees with
  * the full one; a checkpoint that decodes is walked with the cursors (all
@@ -77,6 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	lbs = data[0] & 1 ? 4096 : 512;
 	buf = zfuzz_exact_copy(data + 1, size - 1);
+	if (data[0] & 2 && size - 1 >= sizeof(struct zslab_ckpt_hdr)) {
+		struct zslab_ckpt_hdr *h = buf;
+		u32 used = le32_to_cpu(h->used_bytes);
+
+		if (used >= sizeof(*h) && used <= size - 1)
+			h->crc = cpu_to_le32(zslab_crc32c_field_zero(buf, used,
+					     offsetof(struct zslab_ckpt_hdr, crc)));
+	}
 	ret = zslab_ckpt_decode(buf, size - 1, lbs, &info, &why);
 	ZFUZZ_CHECK(ret == 0 || why);
 	hret = zslab_ckpt_decode_header(buf, size - 1, lbs, &hinfo, &why);
@@ -155,7 +164,7 @@ static void seed(const char *name, unsigned int lbs, unsigned int nr_zones,
 	if (!len)
 		zfuzz_fail(__FILE__, __LINE__, "seed does not build");
 	file = malloc(1 + len);
-	file[0] = lbs == 4096;
+	file[0] = (lbs == 4096) | 2;
 	memcpy(file + 1, ck, len);
 	zfuzz_seed(name, file, 1 + len);
 	free(ck);

@@ -108,8 +108,7 @@ static const struct bad_create bad_creates[] = {
 	  ZSLAB_SLAB_ORDER(2), 0 },
 	{ "unknown flag bit", "kt-bad", 64, 0, 0x80000000U, -EINVAL },
 	{ "slab order above the maximum", "kt-bad", 64, 0, ZSLAB_SLAB_ORDER(6), -EINVAL },
-	{ "persistent cache before zone backing exists", "kt-bad", 64, 0,
-	  ZSLAB_PERSISTENT, -EOPNOTSUPP },
+	{ "persistent cache of object size 0", "kt-bad", 0, 0, ZSLAB_PERSISTENT, -EINVAL },
 };
 
 static void bad_create_desc(const struct bad_create *b, char *desc)

@@ -143,12 +143,14 @@ static bool detached(const char *name)
 static void a_destroyed_persistent_cache_comes_back_byte_for_byte(struct kunit *test)
 {
 	zslab_ref_t *refs = kunit_kcalloc(test, NR_OBJS, sizeof(*refs), GFP_KERNEL);
+	void **objs = kunit_kcalloc(test, NR_OBJS, sizeof(*objs), GFP_KERNEL);
 	u64 ckpts = atomic64_read(&zslab_device->io[ZSLAB_IO_CHECKPOINTS]);
 	struct zslab_cache *c;
 	unsigned int i, seen = 0;
 	void *obj;
 
 	KUNIT_ASSERT_NOT_NULL(test, refs);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
 	c = zslab_cache_create("kt_persist", 128, 0, ZSLAB_PERSISTENT, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
 	/* A new persistent cache is in a checkpoint before create returns. */
@@ -159,10 +161,14 @@ static void a_destroyed_persistent_cache_comes_back_byte_for_byte(struct kunit *
 		fill(obj, i);
 		zslab_mark_dirty(c, obj);
 		refs[i] = zslab_ref(c, obj);
+		objs[i] = obj;
+	}
+	/* Frees after every alloc: an alloc would take a freed slot again. */
+	for (i = 0; i < NR_OBJS; i++) {
 		if (i % 4 == 3)
-			zslab_cache_free(c, obj);
+			zslab_cache_free(c, objs[i]);
 		else
-			zslab_put(c, obj);
+			zslab_put(c, objs[i]);
 	}
 	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
 	KUNIT_EXPECT_EQ(test, zslab_cache_erase("kt_persist"), -EBUSY);

@@ -38,9 +38,9 @@ for c in $cases; do
 	esac
 done
 
-# The capacity case runs in QEMU only (a real NVMe path).
+# The capacity and recovery cases run in QEMU only (a real NVMe path).
 if [ $run_alloc = 0 ] && [ $run_wb = 0 ]; then
-	echo "== UML: nothing to run (the capacity case runs under QEMU only)"
+	echo "== UML: nothing to run (the capacity and recovery cases run under QEMU only)"
 	exit 0
 fi
 

@@ -40,6 +40,25 @@
 #              reading 4 KiB blocks at random one at a time (psync) from
 #              zones it wrote after zns_slab unloaded. Then a table with the
 #              issue's targets beside the figures.
+#   recovery   persistent caches recovered at load (issue 13), in a boot of
+#              its own on a ZNS namespace of BENCH_REC_ZONES zones (bench/rec.sh
+#              drives bench/zslab_recbench.ko): BENCH_REC_CACHES persistent
+#              caches of BENCH_REC_OBJSIZE B objects filled until the data
+#              zones hold BENCH_REC_FILL % of their capacity in live objects,
+#              synced, detached, zns_slab unloaded cleanly (a checkpoint);
+#              then BENCH_REC_ROUNDS reloads, each giving debugfs recovery's
+#              bytes_read and time_us, each followed by dd iflag=direct
+#              reading the whole zoned namespace sequentially (timed with
+#              ktime_get_ns() in the guest); the first reload re-attaches the
+#              caches and checks every object. With BENCH_REC_CRASH_MIB > 0
+#              a crash-like reload comes first: the last that many MiB of
+#              the fill are written with checkpoint_mb=BENCH_REC_CRASH_CHECKPOINT_MB,
+#              synced, and the guest is hard reset (vm.sh --reset-on-marker,
+#              one QEMU process: the zones survive) instead of detaching and
+#              unloading; the boot after it measures that reload the same
+#              way (recovery, check, dd), unloads cleanly and goes on with
+#              the rounds. A table: recovery bytes read /
+#              live data (issue 13's target < 2 %), recovery time / dd time.
 #
 # The VM's RAM is backed by host memory before it boots (vm.sh --prealloc):
 # otherwise the first touch of each guest page is a host page fault, paid by
@@ -48,7 +67,7 @@
 # Exits non-zero if the build, the VM or a benchmark fails.
 #
 #   BENCH_ON="uml tcg"      where to run them: UML, QEMU TCG [both]
-#   BENCH_CASES="alloc writeback capacity"  which benchmarks to run [all]
+#   BENCH_CASES="alloc writeback capacity recovery"  which benchmarks to run [all]
 #   BENCH_REPS=N            timed repetitions per allocator and case [15; UML 40]
 #                           (interleaved; best of them: each run is a few ms,
 #                           and host noise under TCG is ten percent)
@@ -72,22 +91,43 @@
 #   BENCH_CAP_GETS=N        timed gets, resident and under the cap [20000]
 #   BENCH_CAP_RESIDENT_MB=N resident_max_mb for the evicted gets [4]
 #   BENCH_CAP_READBACKS=N   slabs read back for MB/s (and fio's reads) [8192]
-#   BENCH_TIMEOUT=SECONDS   limit for each VM boot [480; capacity boot 1500]
+#   BENCH_REC_ZONES=N BENCH_REC_ZONE_MIB=N BENCH_REC_ZONE_CAP_MIB=N
+#                           the recovery boot's namespace [16 zones of 32 MiB,
+#                           30 MiB writable: 13 data zones, 312 MiB of live
+#                           objects at 80 %, filled, checked and read in a few
+#                           minutes under TCG]
+#   BENCH_REC_FILL=PCT      live data / data zones' capacity [80]
+#   BENCH_REC_OBJSIZE=BYTES object size (4 KiB slabs) [128]
+#   BENCH_REC_CACHES=N      persistent caches, objects round robin [4]
+#   BENCH_REC_SYNC_SLABS=N  slabs' worth of objects between syncs [256]
+#   BENCH_REC_ROUNDS=N      reloads, each recovered and followed by a dd [5]
+#   BENCH_REC_CHECKPOINT_MB=N  zns_slab's checkpoint_mb during the fill [64]
+#   BENCH_REC_DD_BS_KIB=N   dd's block size; divides the zone size [4096]
+#   BENCH_REC_CRASH_MIB=N   the fill's last MiB, written before the hard
+#                           reset; 0: no crash case [6: with checkpoint_mb
+#                           4, about 2 MiB after the last checkpoint]
+#   BENCH_REC_CRASH_CHECKPOINT_MB=N  checkpoint_mb while they are written [4]
+#   BENCH_REC_CRASH_WRITEBACK_MS=N   writeback_ms while they are written [100]
+#                           (the periodic checkpoint is the background
+#                           worker's: 0 means none, recovery reads it all)
+#   BENCH_TIMEOUT=SECONDS   limit for each VM boot [480; capacity boot 1500;
+#                           recovery boot 1200]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ZSLAB_ROOT"
 
-cases=${BENCH_CASES:-alloc writeback capacity}
-run_alloc=0 run_wb=0 run_cap=0
+cases=${BENCH_CASES:-alloc writeback capacity recovery}
+run_alloc=0 run_wb=0 run_cap=0 run_rec=0
 for c in $cases; do
 	case $c in
 	alloc) run_alloc=1 ;;
 	writeback) run_wb=1 ;;
 	capacity) run_cap=1 ;;
-	*) die "BENCH_CASES: unknown case $c (alloc, writeback, capacity)" ;;
+	recovery) run_rec=1 ;;
+	*) die "BENCH_CASES: unknown case $c (alloc, writeback, capacity, recovery)" ;;
 	esac
 done
-[ $run_alloc = 1 ] || [ $run_wb = 1 ] || [ $run_cap = 1 ] || die "BENCH_CASES: nothing to run"
+[ $run_alloc = 1 ] || [ $run_wb = 1 ] || [ $run_cap = 1 ] || [ $run_rec = 1 ] || die "BENCH_CASES: nothing to run"
 on_uml=0 on_tcg=0
 for e in ${BENCH_ON:-uml tcg}; do
 	case $e in
@@ -137,6 +177,34 @@ done
 [ "$cap_objsize" -ge 16 ] && [ "$cap_objsize" -le 4096 ] || die "BENCH_CAP_OBJSIZE: 16 to 4096"
 [ "$cap_passes" -ge 1 ] && [ "$cap_sync" -ge 1 ] && [ "$cap_gets" -ge 1 ] && [ "$cap_readbacks" -ge 1 ] ||
 	die "BENCH_CAP_PASSES, _SYNC_SLABS, _GETS, _READBACKS: at least 1"
+rec_zones=${BENCH_REC_ZONES:-16}
+rec_zone_mib=${BENCH_REC_ZONE_MIB:-32}
+rec_zone_cap_mib=${BENCH_REC_ZONE_CAP_MIB:-30}
+rec_fill=${BENCH_REC_FILL:-80}
+rec_objsize=${BENCH_REC_OBJSIZE:-128}
+rec_caches=${BENCH_REC_CACHES:-4}
+rec_sync=${BENCH_REC_SYNC_SLABS:-256}
+rec_rounds=${BENCH_REC_ROUNDS:-5}
+rec_ckpt_mb=${BENCH_REC_CHECKPOINT_MB:-64}
+rec_dd_kib=${BENCH_REC_DD_BS_KIB:-4096}
+rec_crash_mib=${BENCH_REC_CRASH_MIB:-6}
+rec_crash_ckpt_mb=${BENCH_REC_CRASH_CHECKPOINT_MB:-4}
+rec_crash_wb_ms=${BENCH_REC_CRASH_WRITEBACK_MS:-100}
+for v in "$rec_zones" "$rec_zone_mib" "$rec_zone_cap_mib" "$rec_fill" "$rec_objsize" "$rec_caches" \
+	"$rec_sync" "$rec_rounds" "$rec_ckpt_mb" "$rec_dd_kib" "$rec_crash_mib" "$rec_crash_ckpt_mb" "$rec_crash_wb_ms"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "BENCH_REC_*: not a number: $v"
+done
+[ "$rec_zones" -ge 6 ] && [ "$rec_zones" -le 1024 ] || die "BENCH_REC_ZONES: 6 to 1024"
+[ "$rec_zone_mib" -ge 1 ] || die "BENCH_REC_ZONE_MIB: at least 1"
+[ "$rec_zone_cap_mib" -ge 1 ] && [ "$rec_zone_cap_mib" -le "$rec_zone_mib" ] ||
+	die "BENCH_REC_ZONE_CAP_MIB: 1 to BENCH_REC_ZONE_MIB"
+[ "$rec_fill" -ge 1 ] && [ "$rec_fill" -le 90 ] || die "BENCH_REC_FILL: 1 to 90"
+[ "$rec_objsize" -ge 16 ] && [ "$rec_objsize" -le 4096 ] || die "BENCH_REC_OBJSIZE: 16 to 4096"
+[ "$rec_caches" -ge 1 ] && [ "$rec_caches" -le 16 ] || die "BENCH_REC_CACHES: 1 to 16"
+[ "$rec_sync" -ge 1 ] && [ "$rec_rounds" -ge 1 ] && [ "$rec_rounds" -le 20 ] ||
+	die "BENCH_REC_SYNC_SLABS: at least 1; BENCH_REC_ROUNDS: 1 to 20"
+[ "$rec_dd_kib" -ge 4 ] && [ $((rec_zone_mib * 1024 % rec_dd_kib)) = 0 ] ||
+	die "BENCH_REC_DD_BS_KIB: at least 4 and dividing BENCH_REC_ZONE_MIB * 1024"
 vm_timeout=${BENCH_TIMEOUT:-480}
 start=$(date +%s)
 
@@ -180,7 +248,7 @@ images=$(mktemp -d "$shm/zslab-bench.XXXXXX")
 trap 'rm -rf "$pl" "$images"' EXIT
 fallocate -l $((64 * 16))M "$images/zns.img"	# vm.sh's default geometry
 cp "$build/zns_slab.ko" "$build/bench/zslab_bench.ko" "$build/bench/zslab_wbbench.ko" \
-	"$build/bench/zslab_capbench.ko" bench/cap.sh "$pl/"
+	"$build/bench/zslab_capbench.ko" "$build/bench/zslab_recbench.ko" bench/cap.sh bench/rec.sh "$pl/"
 cat >"$pl/run.sh" <<EOF
 # Guest side of make bench (busybox sh).
 rc=0
@@ -191,6 +259,18 @@ case "\$(cat /proc/cmdline)" in *zslab_bench_alloc_only*) run_wb=0 ;; esac
 case "\$(cat /proc/cmdline)" in *zslab_bench_capacity*)
 	sh /test/cap.sh $cap_objsize $cap_fill $cap_warm $cap_passes $cap_sync $cap_gets $cap_res \
 		$cap_readbacks $cap_wa_res $cap_fifo_fill || rc=1
+	bad=\$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|soft lockup|hung_task|blocked for more' | head -n 5)
+	if [ -n "\$bad" ]; then
+		echo "bench: kernel log reports a problem:"
+		echo "\$bad"
+		rc=1
+	fi
+	exit \$rc ;;
+esac
+# So has the recovery case.
+case "\$(cat /proc/cmdline)" in *zslab_bench_recovery*)
+	sh /test/rec.sh $rec_objsize $rec_fill $rec_caches $rec_sync $rec_rounds $rec_ckpt_mb $rec_dd_kib \
+		$rec_crash_mib $rec_crash_ckpt_mb $rec_crash_wb_ms || rc=1
 	bad=\$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|soft lockup|hung_task|blocked for more' | head -n 5)
 	if [ -n "\$bad" ]; then
 		echo "bench: kernel log reports a problem:"
@@ -599,4 +679,84 @@ if [ $run_cap = 1 ]; then
 		exit "$cap_rc"
 	fi
 	echo "capacity: done"
+fi
+
+# Recovery of persistent caches: a boot of its own, on a namespace of its own.
+if [ $run_rec = 1 ]; then
+	recimg=$(mktemp -d "$shm/zslab-bench-rec.XXXXXX")
+	trap 'rm -rf "$pl" "$images" "${capimg:-}" "$recimg"' EXIT
+	fallocate -l $((rec_zone_mib * rec_zones))M "$recimg/zns.img"
+	echo "== $tcg_desc: recovery ($rec_zones zones of $rec_zone_mib MiB, $rec_zone_cap_mib MiB writable)"
+	log "booting the stock kernel for the recovery case (fill, reloads, dd: minutes under TCG)"
+	# The crash case: the guest asks for a hard reset once it has written.
+	reset=()
+	[ "$rec_crash_mib" = 0 ] || reset=(--reset-on-marker 0:0)
+	set +e
+	out=$(bash scripts/vm.sh --kernel stock --cpus 2 --prealloc --timeout "${BENCH_TIMEOUT:-1200}" "${reset[@]}" \
+		--zones "$rec_zones" --zone-size "${rec_zone_mib}M" --zone-cap "${rec_zone_cap_mib}M" \
+		--image-dir "$recimg" --append zslab_bench_recovery \
+		--log "$ZSLAB_OUT/console-bench-recovery.log" -- "$pl")
+	rc=$?
+	set -e
+	printf '%s\n' "$out" | sed -e '/^ZSLAB-BEGIN/d' -e '/^ZSLAB-EXIT/d' -e '/^ZSLAB-RESET-ARM/d' \
+		-e '/^recovery-data:/d' -e '/^recovery: done$/d'
+	printf '%s\n' "$out" | sed -n 's/^recovery-data: //p' >"$recimg/data"
+	cp "$recimg/data" "$ZSLAB_OUT/bench-recovery.data"
+	if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q '^recovery: done$'; then
+		log "recovery benchmark failed (exit status $rc, console: $ZSLAB_OUT/console-bench-recovery.log)"
+		exit $((rc ? rc : 1))
+	fi
+	# Each "round" line of the data: its KEY=VALUE pairs, one round a line,
+	# as awk variables; geo and fill as one more line each.
+	awk '
+		function kv(line,   i, a) { delete v; for (i = 2; i <= NF; i++) { split($i, a, "="); v[a[1]] = substr($i, length(a[1]) + 2) } }
+		function med(arr, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+			return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2 }
+		$1 == "geo" { kv(); live = v["live"]; objs = v["objs"]; caches = v["caches"]; objsize = v["objsize"]; fill = v["fill"] }
+		$1 == "fill" { kv(); written = v["written"] }
+		$1 == "crash_writes" { kv(); cobjs = v["objs"]; cdev = v["device"]; cck = v["checkpoints"]; cmb = v["checkpoint_mb"]; cwb = v["writeback_ms"] }
+		$1 == "crash" { kv(); crash = 1; xbr = v["bytes_read"]; xtu = v["time_us"]; xdn = v["dd_ns"]; xld = v["load_dev_read"]
+			xcb = v["checkpoint_bytes"]; xseg = v["segments_scanned"]; xobj = v["objects_recovered"]
+			xrej = v["rejected_crc"] "/" v["rejected_identity"] "/" v["rejected_bounds"]; xtorn = v["torn_segments"] }
+		$1 == "round" { kv(); n++
+			br[n] = v["bytes_read"]; tu[n] = v["time_us"]; dn[n] = v["dd_ns"]; ld[n] = v["load_dev_read"]
+			cb[n] = v["checkpoint_bytes"]; seg[n] = v["segments_scanned"]; ddb = v["dd_bytes"]
+			ok = ok && v["objects_recovered"] == objs
+			rounds = rounds sprintf(" %d: %s B read (checkpoint %s B, %s segments), %.1f ms, dd %.1f ms, %s objects, rejected %s/%s/%s, torn %s, load read %s B;",
+				n, br[n], cb[n], seg[n], tu[n] / 1000, dn[n] / 1e6, v["objects_recovered"],
+				v["rejected_crc"], v["rejected_identity"], v["rejected_bounds"], v["torn_segments"], ld[n]) }
+		BEGIN { ok = 1 }
+		END {
+			if (!n) { print "recovery: no rounds in the data"; exit 1 }
+			b = med(br, n); t = med(tu, n) / 1000; d = med(dn, n) / 1e6; l = med(ld, n); c = med(cb, n)
+			printf "# recovery: per reload:%s\n", rounds
+			printf "# recovery: live data = %d objects x %d B in %d persistent caches (%d %% of the data zones'"'"' capacity);" \
+				" the zones held %d B written; dd read the whole namespace, %d B, at %.1f MB/s (median);" \
+				" \"load read\": the block device'"'"'s read counter across insmod (superblock scan included)\n",
+				objs, objsize, caches, fill, written, ddb, ddb / d / 1000, l
+			printf "# recovery: bytes_read %d B = checkpoint %d B (%.3f %% of live data) + %d B else;" \
+				" times are medians of %d reloads; MB = 10^6 B\n", b, c, c / live * 100, b - c, n
+			printf "%-34s %12s %12s %9s  %-19s %11s %9s %7s\n", "# case", "live data B", "bytes_read B",
+				"fraction", "target (issue 13)", "recovery ms", "dd ms", "ratio"
+			printf "%-34s %12d %12d %8.3f%%  %-19s %11.1f %9.1f %7.4f\n", "recovery after clean unload",
+				live, b, b / live * 100, b / live < 0.02 ? "< 2 % met" : "< 2 % NOT MET", t, d, t / d
+			printf "%-34s %12d %12d %8.3f%%  %-19s %11s %9s %7s\n", "  all device reads during insmod",
+				live, l, l / live * 100, "-", "-", "-", "-"
+			if (crash) {
+				xlive = live
+				printf "%-34s %12d %12d %8.3f%%  %-19s %11.1f %9.1f %7.4f\n",
+					sprintf("recovery after a crash (ckpt %d MB)", cmb), xlive, xbr, xbr / xlive * 100,
+					xbr / xlive < 0.02 ? "< 2 % met" : "< 2 % NOT MET", xtu / 1000, xdn / 1e6, xtu / 1000 / (xdn / 1e6)
+				printf "%-34s %12d %12d %8.3f%%  %-19s %11s %9s %7s\n", "  all device reads during insmod",
+					xlive, xld, xld / xlive * 100, "-", "-", "-", "-"
+				printf "# recovery: crash case: the last %d objects of the fill written with checkpoint_mb=%d writeback_ms=%d (%d device bytes, %d checkpoints)," \
+					" then a hard reset; the reload read checkpoint %d B + %d B (%d segments scanned), recovered %d objects," \
+					" rejected crc/identity/bounds %s, torn %d; one reload, one dd\n",
+					cobjs, cmb, cwb, cdev, cck, xcb, xbr - xcb, xseg, xobj, xrej, xtorn
+				ok = ok && xobj == objs
+			}
+			if (!ok) { print "recovery: a reload did not recover every object"; exit 1 }
+		}' "$recimg/data" || die "recovery: the guest's data did not make a table"
+	echo "recovery: done"
 fi
