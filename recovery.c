@@ -492,6 +492,7 @@ static int scan_zone(struct rec *st, u32 i, u32 from)
 	struct zslab_seg_info info;
 	struct zslab_seg_slab e;
 	const char *why;
+	bool in_bad = false;
 	int len, ret = 0;
 
 	st->r->zones_scanned++;
@@ -500,11 +501,16 @@ static int scan_zone(struct rec *st, u32 i, u32 from)
 		if (!len)
 			break;
 		if (len == -EUCLEAN) {
-			/* Damaged or torn: look for the next segment block by block. */
-			st->bad_segments++;
+			/*
+			 * Damaged or torn: look for the next segment block by
+			 * block. A run of such blocks is one bad segment.
+			 */
+			st->bad_segments += !in_bad;
+			in_bad = true;
 			pos += lbs_sectors(zd);
 			continue;
 		}
+		in_bad = false;
 		if (len < 0)
 			return len;
 		/* Something valid follows: what failed before it was damage. */

@@ -50,6 +50,19 @@ resets0=0 reclaimed0=0
 
 plan() { tc pplan 0 $OPS0 $(($1 * 1000 + $2)) >/dev/null; tc pplan 1 $OPS1 $(($1 * 1000 + $2 + 500)) >/dev/null; }
 
+# enomem_only R...: every result is 0 or -12 (-ENOMEM), not all 0.
+enomem_only() {
+	_any=1
+	for _r in "$@"; do
+		case $_r in
+		0) ;;
+		-12) _any=0 ;;
+		*) return 1 ;;
+		esac
+	done
+	return $_any
+}
+
 # rounds C [N]: planned rounds, each synced and its model stored, until
 # the reset (or N rounds).
 rounds() {
@@ -64,6 +77,13 @@ rounds() {
 		if [ "$r0 $r1" = "0 0" ]; then
 			plan $1 $((k + 1))
 			persist $1 || return 1
+		elif enomem_only $r0 $r1; then
+			# -ENOMEM is in sync's contract (an evicted slab that lost
+			# objects could not be read back to be rewritten: the
+			# capacity tier under a tiny cap, issue 12). What this test
+			# checks is what a crash leaves: the model stays at the
+			# last sync that returned 0. Said, not failed.
+			echo "pcrash: cycle $1 round $k: sync returned $r0 $r1 (-ENOMEM: the synced model stays at the last good sync)"
 		else
 			[ $syncfail = 0 ] && fail "cycle $1 round $k: syncs return 0" "$r0 $r1"
 			syncfail=1
