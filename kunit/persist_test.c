@@ -206,7 +206,7 @@ static int stop_at_third(struct zslab_cache *c, void *obj, void *arg)
 	return ++(*(unsigned int *)arg) == 3 ? 42 : 0;
 }
 
-static void for_each_stops_at_a_non_zero_return(struct kunit *test)
+static void a_walk_stops_at_a_non_zero_return(struct kunit *test)
 {
 	struct zslab_cache *c = zslab_cache_create("kt_foreach", 64, 0, 0, NULL);
 	unsigned int i, n = 0;
@@ -224,7 +224,7 @@ static struct kunit_case persist_cases[] = {
 	KUNIT_CASE(a_tombstone_buries_older_data_whichever_comes_first),
 	KUNIT_CASE(sequence_numbers_compare_across_32_bits),
 	KUNIT_CASE(a_destroyed_persistent_cache_comes_back_byte_for_byte),
-	KUNIT_CASE(for_each_stops_at_a_non_zero_return),
+	KUNIT_CASE(a_walk_stops_at_a_non_zero_return),
 	{}
 };
 
