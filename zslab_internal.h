@@ -765,7 +765,7 @@ struct zslab_evicted {
 
 static inline size_t zslab_evicted_bytes(unsigned int nr_objs)
 {
-	return struct_size((struct zslab_evicted *)NULL, map, BITS_TO_LONGS(nr_objs));
+	return sizeof(struct zslab_evicted) + BITS_TO_LONGS(nr_objs) * sizeof(unsigned long);
 }
 
 #define ZSLAB_EV_READING	0x1	/* a get is reading it back */
