@@ -44,7 +44,13 @@ u64 zslab_seq64(u64 next, u32 low)
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_seq64);
 
-static struct page *buf_page(void *p)
+/**
+ * zslab_buf_page() - The page under @p, a kmalloc()ed or vmalloc()ed buffer.
+ * @p: an address in the buffer.
+ *
+ * What bios of segment buffers, read-backs and metadata add page by page.
+ */
+struct page *zslab_buf_page(void *p)
 {
 	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
 }
@@ -82,7 +88,7 @@ int zslab_meta_io(struct zslab_dev *zd, blk_opf_t opf, sector_t sector, void *bu
 		bio->bi_iter.bi_sector = append ? sector : sector + (done >> SECTOR_SHIFT);
 		for (off = 0; off < n; off += PAGE_SIZE) {
 			unsigned int len = min_t(size_t, PAGE_SIZE, n - off);
-			struct page *page = buf_page(buf + done + off);
+			struct page *page = zslab_buf_page(buf + done + off);
 			int added = append ? bio_add_zone_append_page(bio, page, len, 0) :
 					     bio_add_page(bio, page, len, 0);
 

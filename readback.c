@@ -20,11 +20,6 @@
 #include "zslab_internal.h"
 #include "zslab_trace.h"
 
-static struct page *buf_page(void *p)
-{
-	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
-}
-
 /* Whether [offset, offset + slab) lies in what zone @zone holds of ours. */
 static bool image_in_bounds(struct zslab_dev *zd, struct zslab_cache *c, u32 zone,
 			    u32 offset)
@@ -72,7 +67,7 @@ int zslab_read_image(struct zslab_cache *c, u32 zone, u32 offset, u32 crc, void 
 			       REQ_OP_READ, GFP_NOIO, &zd->bio_set);
 	bio->bi_iter.bi_sector = zd->zones[zone].start + offset;
 	for (done = 0; done < c->slab_size; done += PAGE_SIZE)
-		__bio_add_page(bio, buf_page(buf + done), PAGE_SIZE, 0);
+		__bio_add_page(bio, zslab_buf_page(buf + done), PAGE_SIZE, 0);
 	start = ktime_get();
 	ret = submit_bio_wait(bio);
 	lat = ktime_to_ns(ktime_sub(ktime_get(), start));

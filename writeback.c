@@ -271,11 +271,6 @@ static void img_buf_put(struct zslab_dev *zd, struct zslab_img_buf *b)
 	wake_up(&zd->buf_wait);
 }
 
-static struct page *img_buf_page(void *p)
-{
-	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
-}
-
 /*
  * Bytes of a buffer one bio_vec may take: a kmalloc()ed buffer is physically
  * contiguous, so a few large segments (one, on NVMe) rather than a page
@@ -462,7 +457,7 @@ static int wb_submit(struct zslab_dev *zd, struct zslab_cache *c,
 	while (done < len) {
 		unsigned int n = min(img_buf_segment(zd, wb->buf), len - done);
 
-		if (bio_add_zone_append_page(bio, img_buf_page(wb->buf->mem + done),
+		if (bio_add_zone_append_page(bio, zslab_buf_page(wb->buf->mem + done),
 					     n, offset_in_page(wb->buf->mem + done)) != n)
 			break;
 		done += n;

@@ -1078,6 +1078,7 @@ struct zslab_pcache *zslab_pcache_find(struct zslab_dev *zd, const char *name);
 struct zslab_pcache *zslab_pcache_new(const char *name, u32 id, gfp_t gfp);
 void zslab_pcache_free(struct zslab_pcache *pc, bool drop_data);
 void zslab_pcache_hold(struct zslab_dev *zd, struct zslab_pcache *pc, bool hold);
+struct page *zslab_buf_page(void *p);
 int zslab_meta_io(struct zslab_dev *zd, blk_opf_t opf, sector_t sector, void *buf,
 		  size_t bytes, sector_t *landed);
 
