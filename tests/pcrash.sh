@@ -159,12 +159,7 @@ pcrash)
 	[ "$r0 $r1" = "0 0" ] || fail "cycle $C: syncs after the recovery" "$r0 $r1"
 	dmesg_clean "cycle $C: no WARN, BUG, Oops or KASAN report in dmesg"
 	if [ "$C" -ge "$CYCLES" ]; then
-		expect_tc "destroy tc0" 0 pdestroy 0
-		expect_tc "destroy tc1" 0 pdestroy 1
-		expect_tc "erase tc0" 0 erase 0
-		expect_tc "erase tc1" 0 erase 1
-		expect "test client unloads" rmmod zslab_testclient
-		expect "zns_slab unloads" unload_zns_slab
+		erase_and_unload
 		st_put "pcrash done"
 		if [ "${PCRASH_WANT_RECLAIM:-1}" = 1 ]; then
 			check "reclaim ran: $reclaimed0 zones reclaimed, $resets0 reset over the run" "$reclaimed0" -gt 0

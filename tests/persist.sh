@@ -126,11 +126,6 @@ check "slabs were read back ($rb) and evicted again ($ev) under the cap" "$rb" -
 check_eq "no read-back error" "$(cs tc1 readback_errors)" 0
 expect_tc "tc0 by name after its erase is a new, empty cache" 0 pcreate 0 64
 check_eq "... for_each finds nothing in it" "$(tc pscan 0)" "0 0 0 0"
-expect_tc "destroy tc0" 0 pdestroy 0
-expect_tc "destroy tc1" 0 pdestroy 1
-expect_tc "erase tc0" 0 erase 0
-expect_tc "erase tc1" 0 erase 1
-expect "test client unloads" rmmod zslab_testclient
-expect "zns_slab unloads" unload_zns_slab
+erase_and_unload
 dmesg_clean "no WARN, BUG, Oops or KASAN report in dmesg"
 exit $T_FAILED

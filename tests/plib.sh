@@ -82,3 +82,14 @@ verify_model() {
 		fail "$vname" "pscan (objs bad dups ret) '$scan'${vwant:+ want $vwant objs}, pcheck (lost stale extra maybe) '$chk', pgets (nulls bad freed_live gets) '$gets'"
 	fi
 }
+
+# erase_and_unload: the end of a test: both persistent caches destroyed
+# (detached) and erased, then the client and zns_slab unloaded.
+erase_and_unload() {
+	expect_tc "destroy tc0" 0 pdestroy 0
+	expect_tc "destroy tc1" 0 pdestroy 1
+	expect_tc "erase tc0" 0 erase 0
+	expect_tc "erase tc1" 0 erase 1
+	expect "test client unloads" rmmod zslab_testclient
+	expect "zns_slab unloads" unload_zns_slab
+}
