@@ -516,6 +516,25 @@ static unsigned long slabs_for(struct zslab_cache *c, long excess)
 	return DIV_ROUND_UP(excess, 1L << c->slab_order);
 }
 
+/* Round 0 evicts clean slabs, round 1 dirty ones after writing them. */
+static void evict_to_cap(struct zslab_dev *zd, int rounds)
+{
+	unsigned long target = cap_target(cap_pages());
+	struct zslab_cache *c;
+	int round;
+
+	lockdep_assert_held(&zd->wb_mutex);
+	for (round = 0; round < rounds; round++) {
+		list_for_each_entry_rcu(c, &zslab_caches, node, lockdep_is_held(&zd->wb_mutex)) {
+			long excess = atomic_long_read(&zd->resident_pages) - target;
+
+			if (!target || excess <= 0)
+				return;
+			zslab_evict_cache(zd, c, slabs_for(c, excess), round);
+		}
+	}
+}
+
 /**
  * zslab_evict_to_cap() - Evict until slab memory is under resident_max_mb.
  * @zd: the device, writeback mutex held.
@@ -525,20 +544,20 @@ static unsigned long slabs_for(struct zslab_cache *c, long excess)
  */
 void zslab_evict_to_cap(struct zslab_dev *zd)
 {
-	unsigned long target = cap_target(cap_pages());
-	struct zslab_cache *c;
-	int round;
+	evict_to_cap(zd, 2);
+}
 
-	lockdep_assert_held(&zd->wb_mutex);
-	for (round = 0; round < 2; round++) {
-		list_for_each_entry_rcu(c, &zslab_caches, node, lockdep_is_held(&zd->wb_mutex)) {
-			long excess = atomic_long_read(&zd->resident_pages) - target;
-
-			if (!target || excess <= 0)
-				return;
-			zslab_evict_cache(zd, c, slabs_for(c, excess), round);
-		}
-	}
+/**
+ * zslab_evict_clean_to_cap() - Evict clean unpinned slabs until slab memory
+ *	is under resident_max_mb, writing nothing.
+ * @zd: the device, writeback mutex held.
+ *
+ * For a writeback pass that needs room: zslab_evict_to_cap() could write,
+ * which is the pass it is called from.
+ */
+void zslab_evict_clean_to_cap(struct zslab_dev *zd)
+{
+	evict_to_cap(zd, 1);
 }
 
 static void evict_work_fn(struct work_struct *work)

@@ -614,6 +614,7 @@ static int write_dirty_slabs(struct zslab_dev *zd, struct zslab_cache *c)
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c)
 {
 	unsigned int n, failed;
+	bool made_room = false;
 	int ret = 0, err;
 
 	lockdep_assert_held(&zd->wb_mutex);
@@ -621,6 +622,19 @@ int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c)
 		n = zslab_read_back_rewrites(c, ZSLAB_REWRITE_BATCH, &failed);
 		if (failed)
 			atomic_cmpxchg(&c->wb_error, 0, -EIO);
+		if (!n && !failed && !made_room) {
+			/*
+			 * No room under the cap: this pass runs NOIO and may
+			 * not wait for the eviction worker, so it makes room
+			 * itself (clean slabs only: writing the others would
+			 * bring us back here) and tries once more.
+			 */
+			made_room = true;
+			err = write_dirty_slabs(zd, c);
+			ret = ret ?: err;
+			zslab_evict_clean_to_cap(zd);
+			continue;
+		}
 		if (!n) {
 			/* Nothing came back: no memory for it even with the rest out. */
 			if (xa_marked(&c->slabs, ZSLAB_XA_REWRITE))

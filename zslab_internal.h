@@ -1035,6 +1035,7 @@ void zslab_cache_evict_exit(struct zslab_cache *c);
 unsigned long zslab_evict_cache(struct zslab_dev *zd, struct zslab_cache *c,
 				unsigned long want, bool write_dirty);
 void zslab_evict_to_cap(struct zslab_dev *zd);
+void zslab_evict_clean_to_cap(struct zslab_dev *zd);
 void zslab_kick_eviction(struct zslab_dev *zd);
 bool zslab_over_cap(struct zslab_dev *zd);
 int zslab_evict_init(struct zslab_dev *zd);
