@@ -74,54 +74,165 @@ static unsigned int low_watermark(struct zslab_dev *zd)
 }
 
 /*
- * A zone with nothing live whose reset waits for an older zone (its
- * tombstones bury data there, see zslab_zones_mark_resets_locked()) is
- * free space reclaim cannot get at directly: the zone it waits for is
- * the oldest one still holding live data. Return that zone, or -1 if no
- * zone waits so. Zone lock held.
+ * Whether a zone with nothing live waits for an older zone to be reset (its
+ * tombstones may bury data there, see zslab_zones_mark_resets_locked()):
+ * free space reclaim gets at only by emptying the oldest zone that holds
+ * live data, @oldest_gen its open_gen. Zone lock held.
  */
-static int blocking_zone_locked(struct zslab_dev *zd)
+static bool dead_zones_wait_locked(struct zslab_dev *zd, u64 oldest_gen)
 {
-	u64 newest_tomb = 0, oldest = U64_MAX;
 	unsigned int i;
-	int blocker = -1;
 
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
 		const struct zslab_zone *z = &zd->zones[i];
 
-		if (z->use == ZZ_FULL && !z->live && !z->inflight && z->tomb_gen)
-			newest_tomb = max(newest_tomb, z->tomb_gen);
+		if (zslab_zone_holds_data(z) && z->use != ZZ_ERROR && !z->live &&
+		    !z->inflight && z->tomb_gen && z->tomb_gen >= oldest_gen)
+			return true;
 	}
-	if (!newest_tomb)
-		return -1;
-	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
-		const struct zslab_zone *z = &zd->zones[i];
-
-		if (z->use == ZZ_FULL && z->live && !z->inflight && z->open_gen < oldest) {
-			oldest = z->open_gen;
-			blocker = i;
-		}
-	}
-	return oldest <= newest_tomb ? blocker : -1;
+	return false;
 }
 
-/* Candidates: full for us, idle, partly live. Zone lock held. */
-static void victims_locked(struct zslab_dev *zd, struct zslab_victim_zone *v)
+/* The zone holding live data that was opened first, or -1. Zone lock held. */
+static int oldest_live_zone_locked(struct zslab_dev *zd)
 {
+	u64 oldest = U64_MAX;
+	unsigned int i;
+	int ret = -1;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		const struct zslab_zone *z = &zd->zones[i];
+
+		if (zslab_zone_holds_data(z) && z->live && z->open_gen < oldest) {
+			oldest = z->open_gen;
+			ret = i;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Room relocation can count on: what its zone has left and the last free
+ * zone (allocation leaves it to relocation while reclaim has work, see
+ * open_free_zone_locked()). Zone lock held.
+ */
+static sector_t reloc_room_locked(struct zslab_dev *zd)
+{
+	const struct zslab_zone *z;
+	sector_t room = 0;
 	unsigned int i;
 
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		if (zd->zones[i].use == ZZ_FREE) {
+			room = zd->zones[i].capacity;
+			break;
+		}
+	}
+	if (zd->reloc_zone >= 0) {
+		z = &zd->zones[zd->reloc_zone];
+		if (z->use == ZZ_OPEN && z->owner == ZSLAB_RELOC_OWNER)
+			room += z->capacity - z->reserved;
+	}
+	return room;
+}
+
+/* Whether relocation has room for @live sectors and a sixteenth for summaries. */
+static bool fits_locked(struct zslab_dev *zd, sector_t live)
+{
+	return live + live / 16 <= reloc_room_locked(zd);
+}
+
+/*
+ * Whether zone @i, full or open, can be emptied now: nothing in flight, no
+ * error, no data only a detached cache could rewrite, room for its data
+ * (the relocation zone itself needs a free zone to move to). Zone lock held.
+ */
+static bool can_empty_locked(struct zslab_dev *zd, int i)
+{
+	const struct zslab_zone *z = &zd->zones[i];
+
+	if (z->inflight || z->use == ZZ_ERROR || z->detached || !fits_locked(zd, z->live))
+		return false;
+	return i != zd->reloc_zone || z->use != ZZ_OPEN || zslab_free_zones_locked(zd);
+}
+
+/*
+ * Candidates: full for us, idle, partly live; whose live data fits the
+ * room relocation has (with a sixteenth for its summaries), and whose reset
+ * would follow once they are empty: no tombstone of theirs still buries
+ * data in an older zone that stays. Moving a zone that then cannot be
+ * reset only fills the relocation zone. Zone lock held.
+ *
+ * Return: whether some zone worth reclaiming was left out for either reason.
+ */
+static bool victims_locked(struct zslab_dev *zd, struct zslab_victim_zone *v)
+{
+	u64 oldest = U64_MAX, second = U64_MAX;
+	bool held_back = false;
+	unsigned int i;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		const struct zslab_zone *z = &zd->zones[i];
+
+		if (!zslab_zone_holds_data(z) || !z->live)
+			continue;
+		if (z->open_gen < oldest) {
+			second = oldest;
+			oldest = z->open_gen;
+		} else if (z->open_gen < second) {
+			second = z->open_gen;
+		}
+	}
 	for (i = 0; i < zd->geo.nr_zones; i++) {
 		const struct zslab_zone *z = &zd->zones[i];
+		u64 oldest_other = z->open_gen == oldest ? second : oldest;
 
 		v[i] = (struct zslab_victim_zone){ };
 		if (i < zd->first_data_zone || !zslab_zone_worth_reclaiming(z) ||
 		    z->inflight || z->reset_due || !z->live)
 			continue;
+		if (!fits_locked(zd, z->live) ||
+		    (z->tomb_gen && oldest_other <= z->tomb_gen)) {
+			held_back = true;
+			continue;
+		}
 		v[i].live = z->live;
 		v[i].capacity = z->capacity;
 		v[i].age = zd->zone_gen - z->open_gen;
 	}
+	return held_back;
 }
+
+/**
+ * zslab_reclaim_victim_locked() - The zone reclaim should empty next.
+ * @zd: the device, zone lock held.
+ *
+ * Dead zones waiting for an older one come first: emptying the oldest
+ * zone that holds live data frees them. Otherwise the best candidate by
+ * cost-benefit; if every zone worth reclaiming is held back (its reset
+ * would wait for an older zone, or it does not fit), the oldest zone again:
+ * cleaning in the order zones were opened always lets the reset follow, as
+ * a log's cleaner does, and the zones behind it come free in turn.
+ *
+ * Return: the zone, or -1 if none can be emptied and reset now.
+ */
+int zslab_reclaim_victim_locked(struct zslab_dev *zd)
+{
+	int oldest = oldest_live_zone_locked(zd), victim;
+	bool held_back;
+
+	if (oldest < 0)
+		return -1;
+	if (dead_zones_wait_locked(zd, zd->zones[oldest].open_gen) &&
+	    can_empty_locked(zd, oldest))
+		return oldest;
+	held_back = victims_locked(zd, zd->victims);
+	victim = zslab_pick_victim(zd->victims, zd->geo.nr_zones);
+	if (victim < 0 && held_back && can_empty_locked(zd, oldest))
+		victim = oldest;
+	return victim;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_reclaim_victim_locked);
 
 /**
  * zslab_reclaim_due() - Few free zones left, and some zone to reclaim (or
@@ -133,6 +244,7 @@ bool zslab_reclaim_due(struct zslab_dev *zd)
 	unsigned long flags;
 	unsigned int i;
 	bool due = false;
+	int oldest;
 
 	if (zslab_free_zones(zd) > low_watermark(zd))
 		return false;
@@ -142,7 +254,8 @@ bool zslab_reclaim_due(struct zslab_dev *zd)
 
 		due = z->live && zslab_zone_worth_reclaiming(z);
 	}
-	due = due || blocking_zone_locked(zd) >= 0;
+	oldest = oldest_live_zone_locked(zd);
+	due = due || (oldest >= 0 && dead_zones_wait_locked(zd, zd->zones[oldest].open_gen));
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	return due;
 }
@@ -157,25 +270,45 @@ void zslab_kick_reclaim(struct zslab_dev *zd)
 		queue_work(zd->wq, &zd->reclaim_work);
 }
 
-/* The slab @id of @c, back in DRAM if it was evicted; NULL if that failed. */
-static struct zslab_slab *resident_slab(struct zslab_cache *c, unsigned long id,
-					void *entry, unsigned int zone)
+/*
+ * The slab @id of @c if its newest data is in @zone, back in DRAM if it
+ * was evicted; NULL if it is elsewhere or could not be read. A slab a get
+ * read back meanwhile is looked up again (-EAGAIN); one that found no room
+ * under the cap gets it, once, by writing and evicting what can go:
+ * skipping it would leave the zone live and its reset undone.
+ */
+static struct zslab_slab *resident_slab(struct zslab_dev *zd, struct zslab_cache *c,
+					unsigned long id, unsigned int zone)
 {
+	bool made_room = false;
 	unsigned long flags;
+	void *entry, *base;
 	bool here;
-	void *base;
 
-	if (!zslab_entry_evicted(entry))
-		return READ_ONCE(((struct zslab_slab *)entry)->img_zone) == zone ? entry : NULL;
-	spin_lock_irqsave(&c->lock, flags);
-	entry = xa_load(&c->slabs, id);
-	here = entry && zslab_entry_evicted(entry) &&
-	       zslab_entry_to_evicted(entry)->img_zone == zone;
-	spin_unlock_irqrestore(&c->lock, flags);
-	if (!here)
-		return NULL;
-	base = zslab_read_back(c, id, 0, GFP_NOIO, false);
-	return IS_ERR_OR_NULL(base) ? NULL : zslab_slab_of(base);
+	for (;;) {
+		spin_lock_irqsave(&c->lock, flags);
+		entry = xa_load(&c->slabs, id);
+		if (entry && !zslab_entry_evicted(entry)) {
+			here = READ_ONCE(((struct zslab_slab *)entry)->img_zone) == zone;
+			spin_unlock_irqrestore(&c->lock, flags);
+			return here ? entry : NULL;
+		}
+		here = entry && zslab_entry_to_evicted(entry)->img_zone == zone;
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (!here)
+			return NULL;
+		base = zslab_read_back(c, id, 0, GFP_NOIO, false);
+		if (!IS_ERR_OR_NULL(base))
+			return zslab_slab_of(base);
+		if (base == ERR_PTR(-EAGAIN))
+			continue;
+		if (base != ERR_PTR(-ENOMEM) || made_room)
+			return NULL;
+		made_room = true;
+		zslab_writeback_cache(zd, c);
+		zslab_wait_writeback(c);
+		zslab_evict_to_cap(zd);
+	}
 }
 
 /*
@@ -193,7 +326,7 @@ static unsigned int relocate_from_zone(struct zslab_dev *zd, struct zslab_cache 
 
 	xa_for_each(&c->slabs, id, entry) {
 		bool evicted = zslab_entry_evicted(entry);
-		struct zslab_slab *s = resident_slab(c, id, entry, zone);
+		struct zslab_slab *s = resident_slab(zd, c, id, zone);
 
 		if (!s)
 			continue;
@@ -212,27 +345,24 @@ static unsigned int relocate_from_zone(struct zslab_dev *zd, struct zslab_cache 
 	return moved;
 }
 
-/* Reclaim one zone. Writeback mutex held. Return: 1 if a zone was reset, else 0. */
+/* Reclaim one zone. Writeback mutex held. Return: as zslab_reclaim_zone(). */
 static int reclaim_zone_locked(struct zslab_dev *zd)
 {
-	struct zslab_victim_zone *v = zd->victims;
 	unsigned int moved = 0, resets;
 	struct zslab_cache *c;
 	unsigned long flags;
 	sector_t live;
+	bool emptied;
 	int victim;
 
 	lockdep_assert_held(&zd->wb_mutex);
 	spin_lock_irqsave(&zd->zone_lock, flags);
-	/* Dead zones waiting for an older one first: that one frees them all. */
-	victim = blocking_zone_locked(zd);
-	if (victim < 0) {
-		victims_locked(zd, v);
-		victim = zslab_pick_victim(v, zd->geo.nr_zones);
-	}
+	victim = zslab_reclaim_victim_locked(zd);
 	if (victim >= 0) {
 		resets = zd->zones[victim].resets;
 		live = zd->zones[victim].live;
+		/* An open one (oldest, blocking resets) takes no more appends. */
+		zslab_zone_close_locked(zd, victim);
 	}
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	if (victim < 0)
@@ -245,10 +375,11 @@ static int reclaim_zone_locked(struct zslab_dev *zd)
 
 	spin_lock_irqsave(&zd->zone_lock, flags);
 	resets = zd->zones[victim].resets - resets;
+	emptied = !zd->zones[victim].live;
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	trace_zslab_reclaim(victim, live, moved, resets ? 0 : -EAGAIN);
 	if (!resets)
-		return 0;
+		return emptied ? -EAGAIN : 0;
 	atomic64_inc(&zd->io[ZSLAB_IO_RECLAIMED_ZONES]);
 	return 1;
 }
@@ -257,7 +388,9 @@ static int reclaim_zone_locked(struct zslab_dev *zd)
  * zslab_reclaim_zone() - Reclaim one zone now (a sync that found no room).
  * @zd: the device. Process context; sleeps.
  *
- * Return: 1 if a zone was freed, 0 if none could be.
+ * Return: 1 if a zone was freed, -EAGAIN if one was emptied but its reset
+ * waits for an older zone (reclaiming that one frees both), 0 if no zone
+ * could be emptied.
  */
 int zslab_reclaim_zone(struct zslab_dev *zd)
 {
@@ -280,7 +413,7 @@ static void reclaim_work_fn(struct work_struct *work)
 	noio = memalloc_noio_save();
 	mutex_lock(&zd->wb_mutex);
 	for (i = 0; i < ZSLAB_RECLAIM_PER_RUN && zslab_reclaim_due(zd); i++)
-		if (reclaim_zone_locked(zd) <= 0)
+		if (!reclaim_zone_locked(zd))
 			break;
 	mutex_unlock(&zd->wb_mutex);
 	memalloc_noio_restore(noio);

@@ -851,7 +851,7 @@ void zslab_cache_writeback_settle(struct zslab_cache *c)
 int zslab_cache_sync(struct zslab_cache *c)
 {
 	struct zslab_dev *zd = zslab_device;
-	unsigned int noio;
+	unsigned int noio, tries;
 	int ret;
 
 	might_sleep();
@@ -862,8 +862,14 @@ int zslab_cache_sync(struct zslab_cache *c)
 	 */
 	atomic_cmpxchg(&c->wb_error, -ENOSPC, 0);
 	zslab_cache_writeback_settle(c);
-	/* No zone took the data: what reclaim frees may, once. */
-	if (atomic_read(&c->wb_error) == -ENOSPC && zslab_reclaim_zone(zd) > 0) {
+	/*
+	 * No zone took the data: what reclaim frees may. Each round frees a
+	 * zone or ends the loop; other writers may take what it freed, so a
+	 * round's worth of data zones bounds it.
+	 */
+	for (tries = zd->geo.nr_zones; tries && atomic_read(&c->wb_error) == -ENOSPC; tries--) {
+		if (!zslab_reclaim_zone(zd))
+			break;
 		atomic_cmpxchg(&c->wb_error, -ENOSPC, 0);
 		zslab_cache_writeback_settle(c);
 	}

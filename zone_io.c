@@ -425,7 +425,8 @@ static bool reclaimable_locked(struct zslab_dev *zd)
 	return false;
 }
 
-static unsigned int free_zones_locked(struct zslab_dev *zd)
+/* zslab_free_zones(), zone lock held. */
+unsigned int zslab_free_zones_locked(struct zslab_dev *zd)
 {
 	unsigned int i, n = 0;
 
@@ -444,7 +445,7 @@ unsigned int zslab_free_zones(struct zslab_dev *zd)
 	unsigned int n;
 
 	spin_lock_irqsave(&zd->zone_lock, flags);
-	n = free_zones_locked(zd);
+	n = zslab_free_zones_locked(zd);
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	return n;
 }
@@ -460,7 +461,7 @@ static int open_free_zone_locked(struct zslab_dev *zd, u32 owner)
 
 	if (zd->zones_open >= zd->zone_budget)
 		return -1;
-	if (owner != ZSLAB_RELOC_OWNER && free_zones_locked(zd) <= ZSLAB_RELOC_ZONES &&
+	if (owner != ZSLAB_RELOC_OWNER && zslab_free_zones_locked(zd) <= ZSLAB_RELOC_ZONES &&
 	    reclaimable_locked(zd))
 		return -1;
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
@@ -613,6 +614,19 @@ int zslab_zone_reserve_reloc(struct zslab_dev *zd, sector_t sectors, unsigned in
 			     sector_t *offset)
 {
 	return reserve_for(zd, &zd->reloc_zone, ZSLAB_RELOC_OWNER, sectors, zone, offset);
+}
+
+/**
+ * zslab_zone_close_locked() - Take no more appends in zone @i.
+ * @zd: the device, zone lock held.
+ * @i: an open data zone reclaim is about to empty; its owner opens another.
+ */
+void zslab_zone_close_locked(struct zslab_dev *zd, unsigned int i)
+{
+	struct zslab_zone *z = &zd->zones[i];
+
+	if (z->use == ZZ_OPEN)
+		close_zone_locked(zd, z);
 }
 
 /* The cache goes away: its open zone takes no more appends from it. */
@@ -790,13 +804,6 @@ static enum tidy_action tidy_action_locked(struct zslab_zone *z)
 	}
 }
 
-/* Data of ours that a reader of the device would still find there. */
-static bool zone_holds_data(const struct zslab_zone *z)
-{
-	return (z->use == ZZ_OPEN || z->use == ZZ_FULL || z->use == ZZ_ERROR) &&
-	       (z->wp > z->start || z->reserved);
-}
-
 /*
  * Mark the zones a tidy may reset: nothing live, nothing in flight, and no
  * tombstone in them that still buries data in a zone that stays (opened
@@ -817,7 +824,7 @@ void zslab_zones_mark_resets_locked(struct zslab_dev *zd)
 		for (i = first; i < n; i++) {
 			struct zslab_zone *z = &zd->zones[i];
 
-			if (!z->reset_due && zone_holds_data(z))
+			if (!z->reset_due && zslab_zone_holds_data(z))
 				oldest_kept = min(oldest_kept, z->open_gen);
 		}
 		changed = false;

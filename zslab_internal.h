@@ -1052,11 +1052,21 @@ int zslab_pick_victim(const struct zslab_victim_zone *z, unsigned int n);
 bool zslab_reclaim_due(struct zslab_dev *zd);
 void zslab_kick_reclaim(struct zslab_dev *zd);
 int zslab_reclaim_zone(struct zslab_dev *zd);
+int zslab_reclaim_victim_locked(struct zslab_dev *zd);
 int zslab_reclaim_init(struct zslab_dev *zd);
 void zslab_reclaim_exit(struct zslab_dev *zd);
 int zslab_zone_reserve_reloc(struct zslab_dev *zd, sector_t sectors, unsigned int *zone,
 			     sector_t *offset);
 unsigned int zslab_free_zones(struct zslab_dev *zd);
+unsigned int zslab_free_zones_locked(struct zslab_dev *zd);
+void zslab_zone_close_locked(struct zslab_dev *zd, unsigned int i);
+
+/* Data of ours that a reader of the device would still find in @z. */
+static inline bool zslab_zone_holds_data(const struct zslab_zone *z)
+{
+	return (z->use == ZZ_OPEN || z->use == ZZ_FULL || z->use == ZZ_ERROR) &&
+	       (z->wp > z->start || z->reserved);
+}
 bool zslab_zone_worth_reclaiming(const struct zslab_zone *z);
 
 /* superblock.c: at load, before anything is written */

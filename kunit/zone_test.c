@@ -260,6 +260,116 @@ static unsigned long resets_due(struct zslab_dev *zd)
 	return mask;
 }
 
+/* --- reclaim's victim --- */
+
+static struct zslab_dev *make_reclaim_dev(struct kunit *test)
+{
+	struct zslab_dev *zd = fake_zoned_dev(test, 8, 12);
+
+	zslab_zones_init(zd);
+	zd->victims = kunit_kcalloc(test, FAKE_ZONES, sizeof(*zd->victims), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zd->victims);
+	return zd;
+}
+
+/* Zone @i as reclaim would find it: @written sectors of which @live live. */
+static void set_zone(struct zslab_dev *zd, unsigned int i, u8 use, sector_t written,
+		     sector_t live, u64 open_gen, u64 tomb_gen)
+{
+	struct zslab_zone *z = &zd->zones[i];
+
+	z->use = use;
+	z->owner = use == ZZ_OPEN ? 1 : 0;
+	z->reserved = use == ZZ_FULL ? z->capacity : written;
+	z->wp = z->start + written;
+	z->live = live;
+	z->stale = written - live;
+	z->open_gen = open_gen;
+	z->tomb_gen = tomb_gen;
+	zd->zone_gen = max(zd->zone_gen, max(open_gen, tomb_gen));
+}
+
+static int victim(struct zslab_dev *zd)
+{
+	int v;
+
+	spin_lock_irq(&zd->zone_lock);
+	v = zslab_reclaim_victim_locked(zd);
+	spin_unlock_irq(&zd->zone_lock);
+	return v;
+}
+
+/*
+ * An idle cache's open zone, the oldest holding live data, keeps every
+ * zone whose tombstones landed after it was opened from being reset: it
+ * is emptied first, even though a full zone would score better, and it
+ * takes no more appends once it is chosen.
+ */
+static void an_idle_open_zone_that_blocks_resets_is_emptied_first(struct kunit *test)
+{
+	struct zslab_dev *zd = make_reclaim_dev(test);
+
+	set_zone(zd, 3, ZZ_OPEN, 100, 100, 1, 0);	/* idle cache's zone */
+	set_zone(zd, 4, ZZ_FULL, 1000, 0, 2, 5);	/* dead, its reset waits for 3 */
+	set_zone(zd, 5, ZZ_FULL, 1000, 900, 3, 0);
+	set_zone(zd, 6, ZZ_FULL, 1000, 300, 4, 0);	/* cost-benefit's choice */
+	KUNIT_EXPECT_EQ(test, victim(zd), 3);
+	spin_lock_irq(&zd->zone_lock);
+	zslab_zone_close_locked(zd, 3);
+	spin_unlock_irq(&zd->zone_lock);
+	KUNIT_EXPECT_EQ(test, zd->zones[3].use, (u8)ZZ_FULL);
+	KUNIT_EXPECT_TRUE(test, zd->zones[3].needs_finish);
+	/* Once it is empty, nothing waits: cost-benefit decides again. */
+	zd->zones[3].live = 0;
+	zd->zones[4].wp = zd->zones[4].start;	/* reset with it */
+	zd->zones[4].reserved = 0;
+	KUNIT_EXPECT_EQ(test, victim(zd), 6);
+}
+
+/*
+ * A victim's live data must fit the room relocation has (its zone's rest
+ * and the last free zone), and its reset must follow once it is empty:
+ * a zone whose tombstones bury data in an older zone that stays is left
+ * alone, however little lives in it.
+ */
+static void a_victim_fits_relocation_and_its_reset_follows(struct kunit *test)
+{
+	struct zslab_dev *zd = make_reclaim_dev(test);
+	unsigned int i;
+
+	set_zone(zd, 3, ZZ_FULL, 1000, 600, 1, 0);
+	set_zone(zd, 4, ZZ_FULL, 1000, 100, 2, 3);	/* buries data in zone 3 */
+	KUNIT_EXPECT_EQ(test, victim(zd), 3);
+	/* No free zone left; relocation's zone has 300 sectors of room. */
+	for (i = 5; i < FAKE_ZONES; i++)
+		set_zone(zd, i, ZZ_FULL, 1000, 1000, 3 + i, 0);
+	set_zone(zd, 5, ZZ_OPEN, 700, 700, 8, 0);
+	zd->zones[5].owner = ZSLAB_RELOC_OWNER;
+	zd->reloc_zone = 5;
+	KUNIT_EXPECT_EQ(test, victim(zd), -1);
+	/* Without the tombstone, zone 4's 100 sectors fit. */
+	zd->zones[4].tomb_gen = 0;
+	KUNIT_EXPECT_EQ(test, victim(zd), 4);
+}
+
+/*
+ * Every zone worth reclaiming waits for an older one (its tombstones may
+ * bury data there): the oldest zone is emptied, however full, as a log's
+ * cleaner would; its reset needs nobody, and the zones behind it follow.
+ */
+static void held_back_zones_wait_for_the_oldest_one_to_be_emptied(struct kunit *test)
+{
+	struct zslab_dev *zd = make_reclaim_dev(test);
+
+	set_zone(zd, 3, ZZ_FULL, 1000, 900, 1, 0);	/* cold, not worth moving */
+	set_zone(zd, 4, ZZ_FULL, 1000, 200, 2, 3);
+	set_zone(zd, 5, ZZ_FULL, 1000, 300, 3, 4);
+	KUNIT_EXPECT_EQ(test, victim(zd), 3);
+	/* Once zone 3 is gone, the next oldest is emptied. */
+	set_zone(zd, 3, ZZ_FREE, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, victim(zd), 4);
+}
+
 static struct kunit_case zone_test_cases[] = {
 	KUNIT_CASE(zones_are_sorted_by_use_at_load),
 	KUNIT_CASE(each_cache_appends_to_its_own_zone),
@@ -270,6 +380,9 @@ static struct kunit_case zone_test_cases[] = {
 	KUNIT_CASE(no_space_is_enospc_not_an_overrun),
 	KUNIT_CASE(append_landing_outside_its_window_is_rejected),
 	KUNIT_CASE(stale_zones_reset_unless_a_tombstone_buries_older_data),
+	KUNIT_CASE(an_idle_open_zone_that_blocks_resets_is_emptied_first),
+	KUNIT_CASE(a_victim_fits_relocation_and_its_reset_follows),
+	KUNIT_CASE(held_back_zones_wait_for_the_oldest_one_to_be_emptied),
 	{}
 };
 

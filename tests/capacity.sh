@@ -290,7 +290,7 @@ dev0=$(io device_bytes)
 isnum "$dev0" || dev0=$(io append_bytes)
 w0=$dev0 reclaimed0=$(io reclaimed_zones)
 expect_tc "capstress: 2 workers (CPU 0, 1) run the mix on $n1 $FILL_OBJ B objects by ref, a syncer syncs" 0 capstress 1 $n1 1
-t0=$(date +%s) maxocc=0 maxzones=0 maxres=0 samples=0 toggle=0
+t0=$(date +%s) maxocc=0 maxzones=0 maxres=0 samples=0 toggle=0 still=0
 while :; do
 	sleep 1
 	samples=$((samples + 1))
@@ -305,6 +305,10 @@ while :; do
 	# The cap moves while the workers run: eviction races allocation.
 	toggle=$((1 - toggle))
 	[ $toggle = 1 ] && echo $((RES_MB * 2)) >$P || echo $RES_MB >$P
+	# Nothing written for 10 s: show the zones once (why the fill stalls).
+	[ "$w" = "${wlast:-}" ] && still=$((still + 1)) || still=0
+	wlast=$w
+	[ $still = 10 ] && { echo "capacity: fill: nothing written for 10 s; zones:"; grep -v '^#' $DBG/zones | awk -v f=$first '$1 >= f'; }
 	[ $((samples % 5)) = 0 ] && echo "capacity: fill: $(($(date +%s) - t0)) s, written $(((w - w0) / 1048576)) MiB, zones $occ % used, resident $((r / 1024)) KiB, reclaimed_zones $(io reclaimed_zones), relocated $(io relocated_bytes) B"
 	[ $((w - w0)) -ge $((FILL_TIMES * D)) ] && break
 	[ $(($(date +%s) - t0)) -ge $FILL_SECONDS ] && break
