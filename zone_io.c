@@ -628,6 +628,7 @@ void zslab_zone_close_locked(struct zslab_dev *zd, unsigned int i)
 	if (z->use == ZZ_OPEN)
 		close_zone_locked(zd, z);
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_close_locked);
 
 /* The cache goes away: its open zone takes no more appends from it. */
 void zslab_zone_release_cache(struct zslab_dev *zd, struct zslab_cache *c)
