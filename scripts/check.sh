@@ -228,13 +228,10 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 -- device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=30 stress.sh
 	# The capacity tier (tests/capacity.sh) at its defaults: 13 data zones
-	# of 3 MiB, a 2 MiB resident cap. CAP_FILL=0 in both capacity boots:
-	# writing the device three times over with 2 CPUs and a syncer still
-	# ends in a full device that reclaim does not get out of (syncs -ENOSPC,
-	# gets NULL for want of room under the cap; no object ever wrong):
-	# issue 12 stays open until that phase passes.
+	# of 3 MiB, a 2 MiB resident cap, the device written three times over
+	# with 2 CPUs and a syncer while reclaim keeps up.
 	vm_run stock-capacity-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- CAP_FILL=0 capacity.sh
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- capacity.sh
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
 	# Persistent caches (issue 13): 20 hard resets and a clean reboot in

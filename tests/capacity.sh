@@ -274,7 +274,7 @@ wait_idle
 LABEL="after 2 CPUs raced"; nowait_exact
 expect_tc "capstress: every object read back intact" 0 getall 0
 
-# CAP_FILL=0 leaves this phase out (see scripts/check.sh for why).
+# CAP_FILL=0 leaves this phase out (a shorter run).
 if [ "${CAP_FILL:-1}" = 1 ]; then
 # ========== the device written several times over, 2 CPUs racing ==========
 phase "fill"
