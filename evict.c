@@ -55,6 +55,8 @@ const char *const zslab_cap_stat_names[ZSLAB_NR_CAP_STATS] = {
 
 /* Evicted descriptors a cache keeps in reserve: eviction never waits for memory. */
 #define ZSLAB_EV_POOL_MIN	16
+/* Rounds of eviction a sleeping zslab_get() waits for before NULL for want of room. */
+#define ZSLAB_GET_ROOM_TRIES	8
 /* Slabs looked at per hold of the cache lock (interrupts are off meanwhile). */
 #define ZSLAB_EVICT_BATCH	32
 
@@ -216,12 +218,13 @@ static enum ref_state pin_ref(struct zslab_cache *c, u32 id, unsigned int idx,
  * Return: the object, or NULL: a reference to no live object of @c
  * (counted misuse), an evicted object with a non-sleeping @gfp, or a read
  * back that failed (counted in readback_errors, logged once per slab; the
- * slab stays evicted).
+ * slab stays evicted), or no room under resident_max_mb for the slab after
+ * a few rounds of eviction (everything pinned).
  */
 void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp)
 {
 	u32 id = zslab_ref_slab(ref);
-	unsigned int idx = zslab_ref_slot(ref);
+	unsigned int idx = zslab_ref_slot(ref), tries = 0;
 	struct zslab_slab *s;
 	void *obj;
 
@@ -242,8 +245,14 @@ void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp)
 		if (gfpflags_allow_blocking(gfp))
 			zslab_resident_room(c, 1 << c->slab_order, gfp);
 		obj = zslab_read_back(c, id, idx, gfp, true);
+		/*
+		 * No room under the cap: other CPUs took what eviction freed
+		 * for us. A few more rounds of making room, then give up.
+		 */
+		if (obj == ERR_PTR(-ENOMEM) && ++tries < ZSLAB_GET_ROOM_TRIES)
+			continue;
 		if (obj != ERR_PTR(-EAGAIN))
-			return obj;
+			return IS_ERR(obj) ? NULL : obj;
 	}
 bad:
 	zslab_report_misuse(c, NULL, ZSLAB_MISUSE_BAD_REF);

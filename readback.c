@@ -218,9 +218,9 @@ static void install_locked(struct zslab_cache *c, struct zslab_slab *s,
  *
  * Return: the object (@pin) or the slab's base; NULL if the object does
  * not live (counted misuse with @pin), if @gfp may not sleep (counted), or
- * (@pin) if the read failed; without @pin, ERR_PTR() of why the read failed
- * (-ENOMEM: no room now, try again later); ERR_PTR(-EAGAIN) if the slab is
- * resident (again): look it up anew.
+ * (@pin) if the read failed; without @pin, ERR_PTR() of why the read failed;
+ * ERR_PTR(-ENOMEM) if there was no room now (try again later);
+ * ERR_PTR(-EAGAIN) if the slab is resident (again): look it up anew.
  */
 void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp,
 		      bool pin)
@@ -279,7 +279,7 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
 		if (s)
 			zslab_slab_free_memory(c, s);
 		wake_up_all(&c->readback_wait);
-		return pin ? NULL : ERR_PTR(err);
+		return pin && err != -ENOMEM ? NULL : ERR_PTR(err);
 	}
 	rewrite = ev->flags & ZSLAB_EV_REWRITE;
 	live = !pin || test_bit(idx, ev->map);
