@@ -202,13 +202,14 @@ if [ -n "$debug" ] && [ -f "$debug/zns_slab.ko" ]; then
 	vm_run debug-64M --kernel debug --timeout 1200 -- kunit.sh device.sh superblock.sh caches.sh writeback.sh zonefill.sh \
 		STRESS_SECONDS=60 stress.sh faults.sh persist.sh
 	# The capacity tier on a small device (11 data zones of 2 MiB) and a
-	# 1 MiB resident cap, so that writing the device three times over, which
-	# reclaim must keep up with, fits in a minute or two under KASAN and TCG:
+	# 1 MiB resident cap, so that writing the device over once more with
+	# 2 CPUs and a syncer, which reclaim must keep up with, fits in a
+	# minute under KASAN and TCG (about 0.5 MiB/s there):
 	# eviction, read-back and reclaim racing allocation on 2 CPUs under
 	# KASAN and lockdep, a read fault (fail_make_request).
 	vm_run debug-capacity-2M --kernel debug --zone-size 2M --zone-cap 2M --zones 14 \
 		--lbs 4096 --max-open 8 --max-active 12 --timeout 900 -- \
-		CAP_FILL=0 CAP_RESIDENT_MB=1 CAP_OPS=4000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_SECONDS=60 capacity.sh
+		CAP_RESIDENT_MB=1 CAP_OPS=4000 CAP_FAULT_GETS=300 CAP_RACE_SECONDS=10 CAP_FILL_TIMES=1 CAP_FILL_SECONDS=90 capacity.sh
 	# A boot of its own: the guest is reset mid-writeback and runs it again.
 	vm_run debug-crash --kernel debug --timeout 900 --reset-on-marker 1500:4000 -- crash.sh
 	# Persistent caches across hard resets under KASAN and lockdep: two
