@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: set up, build, boot a stock Debian kernel in QEMU with an
 # emulated ZNS SSD, and show zns_slab doing its job for the example client:
-# a cache filled, synced to zones, and the device's own zone report agreeing.
+# a cache filled, synced to zones, and the device's own zone report agreeing;
+# its slabs evicted under resident_max_mb=1 and read back; a persistent cache
+# detached, recovered after zns_slab is reloaded, checked and erased.
 #   DEMO_KERNEL=stock|stock-6.12 (Debian 6.1, the default, or 6.12)
 #   DEMO_SESSIONS=N              objects the example client allocates [50000]
 set -euo pipefail

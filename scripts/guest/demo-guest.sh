@@ -1,6 +1,8 @@
 # Guest side of `make demo` (busybox sh): one client's cache, from its first
-# object to the device's zones. Each step prints one line saying what it
-# shows, then the module's (or the device's) own words.
+# object to the device's zones; its slabs leaving DRAM under a resident cap
+# and read back; then a persistent cache surviving the unload of both
+# modules. Each step prints one line saying what it shows, then the
+# module's (or the device's) own words.
 . /test/lib.sh
 SESSIONS=${SESSIONS:-50000}
 
@@ -18,6 +20,32 @@ load() {
 }
 # busy_zones: the zones table's header and every zone holding something.
 busy_zones() { awk 'NR == 1 || $8 != "free"' $DBG/zones; }
+# io_lines_of KEY...: those io counters, on one line.
+io_lines_of() {
+	out=
+	for k; do out="$out  $k: $(iostat $k)"; done
+	echo "${out#  }"
+}
+# cap_line: the capacity tier's counters of the example's cache, on one line.
+cap_line() {
+	out=
+	for k in resident_slabs evicted_slabs pinned_objs evictions readbacks readback_errors; do
+		out="$out  $k: $(cstat example_session $k)"
+	done
+	echo "${out#  }"
+}
+# klog PATTERN: the kernel's lines matching PATTERN since mark_dmesg.
+klog() { new_dmesg | grep "$1" | sed 's/^\[[ 0-9.]*\] //'; }
+# expect_log TEXT: the kernel said TEXT since mark_dmesg, else the demo fails.
+expect_log() { new_dmesg | grep -qF "$1" || { echo "MISMATCH: no \"$1\" in the log"; rc=1; }; }
+# wait_for COND: up to 10 s for the shell condition COND to hold.
+wait_for() {
+	i=0
+	until eval "$1" || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 
 step "zns_slab takes the zoned namespace" \
 	"$ZNS is the host-managed namespace (found by queue/zoned; $CONV is the conventional one)."
@@ -26,7 +54,7 @@ dmesg | grep 'zns_slab: /dev' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
 echo "   (writeback_ms=0: nothing but the superblock is written until a client calls zslab_cache_sync())"
 
 step "a client creates a cache and fills it" \
-	"zslab_example creates cache example_session, allocates $SESSIONS sessions, writes each one, frees every 4th."
+	"zslab_example creates cache example_session, allocates $SESSIONS sessions, writes each one, frees every 4th, and holds the rest by reference (zslab_ref(), zslab_put())."
 load /test/zslab_example.ko sessions=$SESSIONS free_every=4
 dmesg | grep 'zslab_example:' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
 
@@ -70,20 +98,75 @@ else
 	rc=1
 fi
 
-# --- Later steps go here as their issues land: eviction and read-back
-# --- under a small resident_max_mb; a ZSLAB_PERSISTENT cache surviving a
-# --- reset of the VM (demo.sh would then boot with --image-dir).
+step "a small resident cap: slabs leave DRAM" \
+	"The client holds its sessions by reference, unpinned; with resident_max_mb=1 zns_slab evicts clean slabs (their data is in the zone since the sync) until slab memory is under 1 MiB; an evicted slab keeps $(cstat example_session evicted_desc_bytes) B in DRAM."
+echo 1 >/sys/module/zns_slab/parameters/resident_max_mb || exit 1
+wait_for '[ "$(iostat resident_pages)" -le 256 ]'
+cap_line
+io_lines_of resident_pages resident_max_mb
+
+step "zslab_get() reads evicted slabs back" \
+	"The client gets every session by its ref, checks it and puts it (echo 1 >/sys/module/zslab_example/parameters/check): each evicted slab is read from its zone and CRC-checked, while eviction keeps DRAM under the cap."
+mark_dmesg
+echo 1 >/sys/module/zslab_example/parameters/check || rc=1
+klog zslab_example:
+cap_line
+io_lines_of reads read_bytes read_latency_mean_ns resident_pages
 
 step "the client unloads" \
-	"It frees its sessions and destroys the cache: its data becomes stale, and a zone holding nothing live is reset."
-rmmod zslab_example && dmesg | grep 'zslab_example: done' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
-i=0
-while [ "$(iostat resets)" = 0 ] && [ $i -lt 30 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+	"The cap is lifted; the client gets each session by its ref (evicted ones come back), checks and frees it, and destroys the cache: its data becomes stale, and a zone holding nothing live is reset."
+echo 0 >/sys/module/zns_slab/parameters/resident_max_mb || exit 1
+mark_dmesg
+rmmod zslab_example && klog 'zslab_example: done'
+expect_log 'zslab_example: done, 0 sessions found changed'
+wait_for '[ "$(iostat resets)" != 0 ]'
 busy_zones
-io_lines | grep -E '^(resets|zones_open):'
+io_lines_of resets zones_open
+
+step "a persistent cache" \
+	"zslab_example persistent=1 keep=1 creates example_session with ZSLAB_PERSISTENT (a checkpoint records it), allocates $SESSIONS sessions, frees every 4th, and syncs."
+mark_dmesg
+load /test/zslab_example.ko sessions=$SESSIONS free_every=4 persistent=1 keep=1
+echo 1 >/sys/module/zslab_example/parameters/sync || exit 1
+klog zslab_example:
+echo "persistent: $(cstat example_session persistent)  slabs_written: $(cstat example_session slabs_written)  dirty_slabs: $(cstat example_session dirty_slabs)"
+
+step "the client unloads with keep=1" \
+	"zslab_cache_destroy() of a persistent cache writes it back and detaches it: its DRAM is freed, its sessions stay in their zone, and debugfs detached lists it."
+mark_dmesg
+rmmod zslab_example || exit 1
+klog zslab_example:
+expect_log 'zslab_example: done, 0 sessions found changed'
+cat $DBG/detached
+
+step "zns_slab unloads and loads again" \
+	"On the same device: recovery reads the superblock, the newest checkpoint and the segments written after it (debugfs recovery); the cache waits, detached, for its client."
+rmmod zns_slab || exit 1
+mark_dmesg
+load /test/zns_slab.ko device=$ZNS writeback_ms=0
+klog 'zns_slab: /dev' | grep -E 'recovered|superblock generation'
+cat $DBG/recovery
+cat $DBG/detached
+
+step "the client loads again and finds its sessions" \
+	"zslab_example persistent=1: zslab_cache_create() re-attaches example_session, and zslab_cache_for_each() walks the recovered sessions (their slabs read back from the zone), checking each one's id and user name."
+mark_dmesg
+load /test/zslab_example.ko sessions=$SESSIONS free_every=4 persistent=1
+klog zslab_example:
+expect_log "zslab_example: $((SESSIONS - (SESSIONS + 3) / 4)) sessions recovered, 0 changed"
+cap_line
+
+step "the client unloads and erases its data" \
+	"Without keep=1 it checks its sessions, detaches the cache and calls zslab_cache_erase(): a checkpoint without it is committed, then its zone is reset: only the reserved zones hold anything, and detached is empty."
+r0=$(iostat resets)
+mark_dmesg
+rmmod zslab_example || exit 1
+klog zslab_example:
+expect_log 'zslab_example: done, 0 sessions found changed'
+wait_for '[ "$(iostat resets)" != "$r0" ]'
+busy_zones
+cat $DBG/detached
+io_lines_of resets zones_open
 
 step "zns_slab unloads" "The device is free again for anyone else."
 rmmod zns_slab && echo "zns_slab unloaded"
