@@ -74,8 +74,6 @@ static const struct kernel_param_ops writeback_ms_ops = {
 module_param_cb(writeback_ms, &writeback_ms_ops, &zslab_writeback_ms, 0644);
 MODULE_PARM_DESC(writeback_ms, "Background writeback interval in ms, 0 = only on zslab_cache_sync() (default 1000)");
 
-/* Most entries one segment carries (tombstones take summary room only). */
-#define ZSLAB_MAX_BIO_ENTRIES	128
 /* Segment buffers, so append bios in flight at once: 2 MiB at 128 KiB each. */
 #define ZSLAB_WB_BUFS		16
 #define ZSLAB_BIO_POOL_MIN	4	/* bios the bio_set keeps in reserve */
@@ -114,32 +112,6 @@ const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
 	[ZSLAB_WB_SKIPPED_EMPTY] = "empty_slabs_not_written",
 	[ZSLAB_WB_ERRORS]	= "write_errors",
 	[ZSLAB_WB_SYNCS]	= "syncs",
-};
-
-/* One entry of an append bio's segment. */
-struct zslab_wb_entry {
-	struct zslab_slab *s;
-	u64 seq;
-	u32 data_offset;	/* sectors from the segment's start; tombstone: 0 */
-	u32 data_crc;
-	bool tombstone;
-	const __le64 *map;	/* its bitmap in the segment's summary */
-};
-
-/* One append bio and what its segment carries. */
-struct zslab_wb_bio {
-	struct zslab_dev *zd;
-	struct zslab_cache *c;
-	struct zslab_img_buf *buf;
-	struct zslab_seg_builder seg;
-	unsigned int zone;
-	unsigned int nr;
-	u64 seg_seq;
-	bool reloc;		/* reclaim's: to the relocation zone */
-	ktime_t start;
-	struct llist_node submit_node;	/* on zd->submit_list until submitted */
-	struct zslab_wb_entry ents[ZSLAB_MAX_BIO_ENTRIES];
-	struct bio bio;		/* last: allocated from the bio_set's front pad */
 };
 
 /* The out-of-line half of zslab_slab_mark_dirty(): the slab looked clean. */
@@ -304,6 +276,24 @@ static void wb_unwritten(struct zslab_cache *c, struct zslab_wb_bio *wb)
 bool (*zslab_wb_end_hook)(struct bio *bio);
 ZSLAB_EXPORT_FOR_TESTS(zslab_wb_end_hook);
 
+/*
+ * Test hook: called when a count of bios in flight has reached zero, before
+ * the wake-up of @wq, its waiters: a test holds the completion there while
+ * a teardown runs.
+ */
+void (*zslab_wb_drained_hook)(wait_queue_head_t *wq);
+ZSLAB_EXPORT_FOR_TESTS(zslab_wb_drained_hook);
+
+/* A count of bios in flight reached zero: wake who waits for it. */
+static void wb_wake_drained(wait_queue_head_t *wq)
+{
+	void (*hook)(wait_queue_head_t *wq) = READ_ONCE(zslab_wb_drained_hook);
+
+	if (hook)
+		hook(wq);
+	wake_up_all(wq);
+}
+
 static void wb_end_io(struct bio *bio)
 {
 	bool (*hook)(struct bio *bio) = READ_ONCE(zslab_wb_end_hook);
@@ -374,9 +364,9 @@ void zslab_wb_end_io_now(struct bio *bio)
 	 */
 	rcu_read_lock();
 	if (atomic_dec_and_test(&c->inflight))
-		wake_up_all(&c->wb_wait);
+		wb_wake_drained(&c->wb_wait);
 	if (atomic_dec_and_test(&zd->inflight))
-		wake_up_all(&zd->inflight_wait);
+		wb_wake_drained(&zd->inflight_wait);
 	rcu_read_unlock();
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_wb_end_io_now);
@@ -1033,6 +1023,7 @@ bioset:
 	bioset_exit(&zd->bio_set);
 	return ret;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_writeback_init);
 
 void zslab_writeback_exit(struct zslab_dev *zd)
 {
@@ -1056,3 +1047,4 @@ void zslab_writeback_exit(struct zslab_dev *zd)
 	img_bufs_exit(zd);
 	bioset_exit(&zd->bio_set);
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_writeback_exit);

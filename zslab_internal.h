@@ -992,6 +992,38 @@ void zslab_zones_mark_resets_locked(struct zslab_dev *zd);
 void zslab_zones_tidy(struct zslab_dev *zd);
 const char *zslab_zone_use_name(u8 use);
 
+/* Most entries one segment carries (tombstones take summary room only). */
+#define ZSLAB_MAX_BIO_ENTRIES	128
+
+/* One entry of an append bio's segment. */
+struct zslab_wb_entry {
+	struct zslab_slab *s;
+	u64 seq;
+	u32 data_offset;	/* sectors from the segment's start; tombstone: 0 */
+	u32 data_crc;
+	bool tombstone;
+	const __le64 *map;	/* its bitmap in the segment's summary */
+};
+
+/*
+ * One append bio and what its segment carries. Here rather than in
+ * writeback.c for the KUnit suite, which stages completions of its own.
+ */
+struct zslab_wb_bio {
+	struct zslab_dev *zd;
+	struct zslab_cache *c;
+	struct zslab_img_buf *buf;
+	struct zslab_seg_builder seg;
+	unsigned int zone;
+	unsigned int nr;
+	u64 seg_seq;
+	bool reloc;		/* reclaim's: to the relocation zone */
+	ktime_t start;
+	struct llist_node submit_node;	/* on zd->submit_list until submitted */
+	struct zslab_wb_entry ents[ZSLAB_MAX_BIO_ENTRIES];
+	struct bio bio;		/* last: allocated from the bio_set's front pad */
+};
+
 /* writeback.c */
 extern unsigned int zslab_writeback_ms;
 unsigned int zslab_set_writeback_ms(unsigned int ms);
@@ -1002,6 +1034,7 @@ void zslab_cache_writeback_exit(struct zslab_cache *c);
 void zslab_cache_unlist(struct zslab_cache *c);
 extern void (*zslab_wb_pass_hook)(struct zslab_cache *c, struct zslab_slab *s);
 extern bool (*zslab_wb_end_hook)(struct bio *bio);
+extern void (*zslab_wb_drained_hook)(wait_queue_head_t *wq);
 void zslab_wb_end_io_now(struct bio *bio);
 int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c);
 void zslab_wait_writeback(struct zslab_cache *c);

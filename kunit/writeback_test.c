@@ -11,11 +11,14 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include "../zslab_internal.h"
+#include "fake_dev.h"
 
 static struct zslab_cache *make_cache(struct kunit *test, const char *name,
 				      unsigned int size)
@@ -184,6 +187,216 @@ static void a_late_completion_never_undoes_a_tombstone(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, zd->zones[t].live, (sector_t)0, "zone %lu", t);
 	KUNIT_EXPECT_EQ(test, zslab_cache_sync(c), 0);
 	zslab_cache_destroy(c);
+	writeback_back_on(test);
+}
+
+/* --- a completion held between its count reaching zero and its wake-up --- */
+
+/* How long the hook holds a wake-up: longer than a teardown takes. */
+#define WAKE_HOLD_MS	4000
+
+static struct {
+	wait_queue_head_t *wq;		/* the wake-up to hold */
+	struct bio *bio;		/* the completion to run */
+	bool held;			/* the hook held it */
+	bool torn_down;			/* the teardown returned */
+	bool torn_down_early;		/* while the hook still held the wake-up */
+	struct completion done;		/* the completion returned */
+} wake_hold;
+
+/*
+ * The count reached zero and the teardown sleeps in its wait for that. In
+ * the race it looks at the count right now instead: wake it so that it
+ * does, then hold the wake-up that follows us until the teardown returns
+ * or time is up. A teardown that returns meanwhile has freed what that
+ * wake-up is about to touch.
+ */
+static void hold_the_wake_up(wait_queue_head_t *wq)
+{
+	ktime_t end;
+
+	if (wq != READ_ONCE(wake_hold.wq))
+		return;
+	end = ktime_add_ms(ktime_get(), WAKE_HOLD_MS);
+	WRITE_ONCE(wake_hold.held, true);
+	wake_up_all(wq);
+	while (!READ_ONCE(wake_hold.torn_down) && ktime_before(ktime_get(), end)) {
+		/*
+		 * Never sleep in the completion's RCU read-side section (the
+		 * fix); without one, let this CPU's other work and RCU go
+		 * on: the teardown may wait for them.
+		 */
+		if (preemptible() && !rcu_preempt_depth())
+			cond_resched();
+		udelay(100);
+	}
+	if (READ_ONCE(wake_hold.torn_down)) {
+		WRITE_ONCE(wake_hold.torn_down_early, true);
+		/*
+		 * The defect: @wq may be freed (KASAN reports this write if
+		 * so). Make it a wait queue again, so that the wake-up after
+		 * us finds one rather than init_on_free's zeros and oopses
+		 * before the suite can report.
+		 */
+		init_waitqueue_head(wq);
+	}
+}
+
+/* Complete the staged bio once the teardown waits for it. */
+static int complete_once_waited_for(void *unused)
+{
+	unsigned int i;
+
+	/*
+	 * Unordered is enough: the teardown's waiter is on the queue before
+	 * the count can reach zero (we make it zero), and if we look before
+	 * it is there we look again.
+	 */
+	for (i = 0; i < 5000 && !waitqueue_active(wake_hold.wq); i++)
+		usleep_range(1000, 2000);
+	zslab_wb_end_io_now(wake_hold.bio);
+	complete(&wake_hold.done);
+	return 0;
+}
+
+/*
+ * Pin the test to the CPU it is on, from before it allocates anything, and
+ * return another online CPU for the completion: the hook holds that one
+ * without sleeping, and the teardown must not need it to return.
+ */
+static unsigned int pin_and_pick_other_cpu(struct kunit *test)
+{
+	unsigned int here = raw_smp_processor_id(), there;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(here)), 0);
+	there = cpumask_any_but(cpu_online_mask, here);
+	if (there >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+	return there;
+}
+
+/*
+ * @teardown(@arg) runs here while @cpu completes @bio, the last in flight
+ * of the count that @wq is woken for, held between the count reaching zero
+ * and that wake-up. The teardown must not return before the wake-up is done.
+ */
+static void teardown_during_a_wake_up(struct kunit *test, unsigned int cpu,
+				      struct bio *bio, wait_queue_head_t *wq,
+				      void (*teardown)(void *arg), void *arg)
+{
+	struct task_struct *t;
+	unsigned long left;
+
+	wake_hold.bio = bio;
+	wake_hold.held = false;
+	wake_hold.torn_down = false;
+	wake_hold.torn_down_early = false;
+	init_completion(&wake_hold.done);
+	WRITE_ONCE(wake_hold.wq, wq);
+	t = kthread_create(complete_once_waited_for, NULL, "kt-wake-hold");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpu);
+	WRITE_ONCE(zslab_wb_drained_hook, hold_the_wake_up);
+	wake_up_process(t);
+
+	teardown(arg);
+	WRITE_ONCE(wake_hold.torn_down, true);
+
+	left = wait_for_completion_timeout(&wake_hold.done, 60 * HZ);
+	WRITE_ONCE(zslab_wb_drained_hook, NULL);
+	WRITE_ONCE(wake_hold.wq, NULL);
+	KUNIT_ASSERT_NE_MSG(test, left, 0UL, "the completion never returned");
+	/* Plain reads: the completion's return ordered the hook's stores. */
+	KUNIT_EXPECT_TRUE_MSG(test, wake_hold.held,
+			      "the completion never reached the wake-up");
+	KUNIT_EXPECT_FALSE_MSG(test, wake_hold.torn_down_early,
+			       "the teardown returned while the completion was still to wake its queue");
+}
+
+static void destroy_cache(void *c)
+{
+	zslab_cache_destroy(c);
+}
+
+static void exit_writeback(void *zd)
+{
+	zslab_writeback_exit(zd);
+}
+
+/*
+ * A completion that brought the cache's count of bios in flight to zero
+ * goes on to wake the cache's wait queue. A destroy that sees the zero
+ * must not free the cache before that wake-up is done.
+ */
+static void destroy_waits_for_a_completion_still_waking_it(struct kunit *test)
+{
+	unsigned int cpu = pin_and_pick_other_cpu(test);
+	struct zslab_cache *c;
+	unsigned long t;
+	u64 *obj;
+
+	writeback_off(test);
+	c = make_cache(test, "kt-destroy-wake", 64);
+	obj = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	*obj = 1;
+	zslab_mark_dirty(c, obj);
+	held.bio = NULL;
+	init_completion(&held.caught);
+	WRITE_ONCE(zslab_wb_end_hook, hold_one_completion);
+	write_pass(c);
+	t = wait_for_completion_timeout(&held.caught, 10 * HZ);
+	WRITE_ONCE(zslab_wb_end_hook, NULL);
+	KUNIT_ASSERT_NE_MSG(test, t, 0UL, "the write never completed");
+	zslab_cache_free(c, obj);
+
+	teardown_during_a_wake_up(test, cpu, held.bio, &c->wb_wait, destroy_cache, c);
+	writeback_back_on(test);
+}
+
+/*
+ * The same for the device: unload frees it once zslab_writeback_exit()
+ * returns, so that must wait for the wake-up of a completion that brought
+ * the device's count to zero. The loaded device cannot be torn down here:
+ * this is a device of its own (zones in memory, no block device) with one
+ * bio staged in flight, which completes as failed and so touches no slab.
+ * KUnit frees it only at the test's end: the defect is reported, not hit.
+ */
+static void writeback_exit_waits_for_a_completion_still_waking_it(struct kunit *test)
+{
+	unsigned int cpu = pin_and_pick_other_cpu(test);
+	struct zslab_dev *zd = fake_zoned_dev(test, 0, 0);
+	struct zslab_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zslab_wb_bio *wb;
+	unsigned long flags;
+	struct bio *bio;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	init_waitqueue_head(&c->wb_wait);
+	writeback_off(test);		/* no background pass on this device either */
+	mutex_init(&zd->wb_mutex);
+	zd->geo.max_append_sectors = 256;
+	KUNIT_ASSERT_EQ(test, zslab_writeback_init(zd), 0);
+
+	/* What wb_submit() leaves of a bio it sent to zone 0. */
+	bio = bio_alloc_bioset(NULL, 0, REQ_OP_ZONE_APPEND, GFP_KERNEL, &zd->bio_set);
+	wb = container_of(bio, struct zslab_wb_bio, bio);
+	memset(wb, 0, offsetof(struct zslab_wb_bio, bio));
+	wb->zd = zd;
+	wb->c = c;
+	spin_lock_irqsave(&zd->buf_lock, flags);
+	wb->buf = list_first_entry(&zd->free_bufs, struct zslab_img_buf, node);
+	list_del(&wb->buf->node);
+	spin_unlock_irqrestore(&zd->buf_lock, flags);
+	wb->start = ktime_get();
+	bio->bi_status = BLK_STS_IOERR;
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	zd->zones[0].inflight = 1;
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	atomic_inc(&c->inflight);
+	atomic_inc(&zd->inflight);
+
+	teardown_during_a_wake_up(test, cpu, bio, &zd->inflight_wait, exit_writeback, zd);
 	writeback_back_on(test);
 }
 
@@ -370,6 +583,8 @@ static void an_offlined_cpu_gives_its_magazine_back(struct kunit *test)
 static struct kunit_case writeback_test_cases[] = {
 	KUNIT_CASE(a_new_object_reaches_the_device_as_zeros),
 	KUNIT_CASE(a_late_completion_never_undoes_a_tombstone),
+	KUNIT_CASE(destroy_waits_for_a_completion_still_waking_it),
+	KUNIT_CASE(writeback_exit_waits_for_a_completion_still_waking_it),
 	KUNIT_CASE(a_zone_reset_writes_nothing_with_writeback_off),
 	KUNIT_CASE(create_does_not_wait_for_a_background_pass),
 	KUNIT_CASE(a_duplicate_name_leaves_the_first_cache_whole),
