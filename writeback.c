@@ -425,12 +425,22 @@ static void queue_submit(struct zslab_dev *zd, struct zslab_wb_bio *wb)
 		queue_work(zd->submit_wq, &zd->submit_work);
 }
 
+/*
+ * A segment of tombstones only (no data) may go to the relocation zone when
+ * the cache's own zones are full: on a full device, tombstones are what
+ * frees zones, and they take a block where relocation takes zones.
+ */
 static int wb_reserve(struct zslab_dev *zd, struct zslab_wb_bio *wb, sector_t sectors,
 		      sector_t *offset)
 {
+	int ret;
+
 	if (wb->reloc)
 		return zslab_zone_reserve_reloc(zd, sectors, &wb->zone, offset);
-	return zslab_zone_reserve(zd, wb->c, sectors, &wb->zone, offset);
+	ret = zslab_zone_reserve(zd, wb->c, sectors, &wb->zone, offset);
+	if (ret == -ENOSPC && !wb->seg.data_bytes)
+		ret = zslab_zone_reserve_reloc(zd, sectors, &wb->zone, offset);
+	return ret;
 }
 
 /* Finish the segment, find it a zone and send it. */

@@ -230,9 +230,10 @@ if [ -n "$stock" ] && [ -f "$stock/zns_slab.ko" ]; then
 		STRESS_SECONDS=30 stress.sh
 	# The capacity tier (tests/capacity.sh) at its defaults: 13 data zones
 	# of 3 MiB, a 2 MiB resident cap, the device written three times over
-	# with 2 CPUs and a syncer while reclaim keeps up.
+	# with 2 CPUs and a syncer while reclaim keeps up; then the same device
+	# filled past its capacity (tests/fulldev.sh).
 	vm_run stock-capacity-4M --kernel stock --zone-size 4M --zone-cap 3M --zones 16 \
-		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- capacity.sh
+		--lbs 4096 --max-open 8 --max-active 12 --timeout 600 -- capacity.sh fulldev.sh
 	vm_run stock-crash-32M-512 --kernel stock --zone-size 32M --zone-cap 30M --zones 24 \
 		--lbs 512 --max-open 2 --max-active 3 --zasl 4 --timeout 600 --reset-on-marker 1500:4000 -- crash.sh
 	# Persistent caches (issue 13): 20 hard resets and a clean reboot in
