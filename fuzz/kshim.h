@@ -52,6 +52,8 @@ struct llist_head { struct llist_node *first; };
 struct mutex { int owner; };
 struct reciprocal_value { u32 m; u8 sh1, sh2; };
 struct bio_set { int pool; };
+struct bio { int bi_status; };
+typedef s64 ktime_t;
 struct work_struct { long data; };
 struct delayed_work { struct work_struct work; };
 struct xarray { void *head; };
@@ -62,7 +64,6 @@ struct dentry;
 struct kmem_cache;
 struct workqueue_struct;
 struct page;
-struct bio;
 enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_RESET,
 	      REQ_OP_ZONE_FINISH };
 
