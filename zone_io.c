@@ -414,6 +414,17 @@ bool zslab_zone_worth_reclaiming(const struct zslab_zone *z)
 	return z->use == ZZ_FULL && !z->detached && z->live <= z->capacity - z->capacity / 8;
 }
 
+/* Zones full for us whose space reclaim could get back. */
+static bool reclaimable_locked(struct zslab_dev *zd)
+{
+	unsigned int i;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++)
+		if (zslab_zone_worth_reclaiming(&zd->zones[i]))
+			return true;
+	return false;
+}
+
 /* zslab_free_zones(), zone lock held. */
 unsigned int zslab_free_zones_locked(struct zslab_dev *zd)
 {
@@ -441,11 +452,8 @@ unsigned int zslab_free_zones(struct zslab_dev *zd)
 
 /*
  * Open a free zone for @owner. The last ZSLAB_RELOC_ZONES free zones are
- * relocation's, always: reclaim needs a zone to write into before it can
- * reset one, and on a full device the tombstones of what clients free go
- * there too (wb_reserve()). Given to a cache while nothing was worth
- * reclaiming, that zone would be gone once data died, and the device
- * full for good.
+ * kept for relocation while reclaim has something to get back: reclaim
+ * needs a zone to write into before it can reset one.
  */
 static int open_free_zone_locked(struct zslab_dev *zd, u32 owner)
 {
@@ -453,7 +461,8 @@ static int open_free_zone_locked(struct zslab_dev *zd, u32 owner)
 
 	if (zd->zones_open >= zd->zone_budget)
 		return -1;
-	if (owner != ZSLAB_RELOC_OWNER && zslab_free_zones_locked(zd) <= ZSLAB_RELOC_ZONES)
+	if (owner != ZSLAB_RELOC_OWNER && zslab_free_zones_locked(zd) <= ZSLAB_RELOC_ZONES &&
+	    reclaimable_locked(zd))
 		return -1;
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone *z = &zd->zones[i];
