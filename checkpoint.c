@@ -416,6 +416,8 @@ static int write_checkpoint(struct zslab_dev *zd)
 		return ret;
 	}
 	zd->ckpt_seq = info.ckpt_seq;
+	/* Committed: the tombstones it covers hold no zone's reset any more. */
+	WRITE_ONCE(zd->ckpt_seg_seq, info.seg_seq);
 	zd->ckpt_append_bytes = atomic64_read(&zd->io[ZSLAB_IO_APPEND_BYTES]);
 	atomic64_inc(&zd->io[ZSLAB_IO_CHECKPOINTS]);
 	atomic64_add(len, &zd->io[ZSLAB_IO_CHECKPOINT_BYTES]);

@@ -46,9 +46,11 @@ static int zones_show(struct seq_file *m, void *v)
 	seq_puts(m, "# zone start_sector len_sectors capacity_sectors wp_sector cond type use live_bytes stale_bytes resets owner inflight tombstones\n");
 	for (i = 0; i < zd->geo.nr_zones; i++) {
 		struct zslab_zone z;
+		bool tombs;
 
 		spin_lock_irq(&zd->zone_lock);
 		z = zd->zones[i];
+		tombs = zslab_zone_tomb_gen_locked(zd, &z, zslab_short_of_zones_locked(zd));
 		spin_unlock_irq(&zd->zone_lock);
 		seq_printf(m, "%u %llu %llu %llu %llu %s %s %s %llu %llu %u %u %u %s\n", i,
 			   (u64)z.start, (u64)z.len, (u64)z.capacity, (u64)z.wp,
@@ -57,7 +59,7 @@ static int zones_show(struct seq_file *m, void *v)
 			   z.type == BLK_ZONE_TYPE_SEQWRITE_REQ ? "seq_req" : "seq_pref",
 			   zslab_zone_use_name(z.use), (u64)z.live << SECTOR_SHIFT,
 			   (u64)z.stale << SECTOR_SHIFT, z.resets, z.owner, z.inflight,
-			   z.tomb_gen ? "yes" : "no");
+			   tombs ? "yes" : "no");
 		cond_resched();
 	}
 	return 0;

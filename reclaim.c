@@ -73,6 +73,15 @@ static unsigned int low_watermark(struct zslab_dev *zd)
 	       ((zd->geo.nr_zones - zd->first_data_zone) >> ZSLAB_RECLAIM_SPARE_SHIFT);
 }
 
+/**
+ * zslab_short_of_zones_locked() - Free data zones down to reclaim's watermark?
+ * @zd: the device, zone lock held.
+ */
+bool zslab_short_of_zones_locked(struct zslab_dev *zd)
+{
+	return zslab_free_zones_locked(zd) <= low_watermark(zd);
+}
+
 /*
  * Whether a zone with nothing live waits for an older zone to be reset (its
  * tombstones may bury data there, see zslab_zones_mark_resets_locked()):
@@ -81,13 +90,17 @@ static unsigned int low_watermark(struct zslab_dev *zd)
  */
 static bool dead_zones_wait_locked(struct zslab_dev *zd, u64 oldest_gen)
 {
+	bool short_of_zones = zslab_short_of_zones_locked(zd);
 	unsigned int i;
 
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
 		const struct zslab_zone *z = &zd->zones[i];
+		u64 tomb_gen;
 
-		if (zslab_zone_holds_data(z) && z->use != ZZ_ERROR && !z->live &&
-		    !z->inflight && z->tomb_gen && z->tomb_gen >= oldest_gen)
+		if (!zslab_zone_holds_data(z) || z->use == ZZ_ERROR || z->live || z->inflight)
+			continue;
+		tomb_gen = zslab_zone_tomb_gen_locked(zd, z, short_of_zones);
+		if (tomb_gen && tomb_gen >= oldest_gen)
 			return true;
 	}
 	return false;
@@ -136,10 +149,10 @@ static sector_t reloc_room_locked(struct zslab_dev *zd)
 	return room;
 }
 
-/* Whether relocation has room for @live sectors and a sixteenth for summaries. */
-static bool fits_locked(struct zslab_dev *zd, sector_t live)
+/* Whether @room has space for @live sectors and a sixteenth for summaries. */
+static bool fits(sector_t live, sector_t room)
 {
-	return live + live / 16 <= reloc_room_locked(zd);
+	return live + live / 16 <= room;
 }
 
 /*
@@ -151,7 +164,8 @@ static bool can_empty_locked(struct zslab_dev *zd, int i)
 {
 	const struct zslab_zone *z = &zd->zones[i];
 
-	if (z->inflight || z->use == ZZ_ERROR || z->detached || !fits_locked(zd, z->live))
+	if (z->inflight || z->use == ZZ_ERROR || z->detached ||
+	    !fits(z->live, reloc_room_locked(zd)))
 		return false;
 	return i != zd->reloc_zone || z->use != ZZ_OPEN || zslab_free_zones_locked(zd);
 }
@@ -167,8 +181,9 @@ static bool can_empty_locked(struct zslab_dev *zd, int i)
  */
 static bool victims_locked(struct zslab_dev *zd, struct zslab_victim_zone *v)
 {
+	bool short_of_zones = zslab_short_of_zones_locked(zd), held_back = false;
+	sector_t room = reloc_room_locked(zd);
 	u64 oldest = U64_MAX, second = U64_MAX;
-	bool held_back = false;
 	unsigned int i;
 
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
@@ -185,14 +200,14 @@ static bool victims_locked(struct zslab_dev *zd, struct zslab_victim_zone *v)
 	}
 	for (i = 0; i < zd->geo.nr_zones; i++) {
 		const struct zslab_zone *z = &zd->zones[i];
-		u64 oldest_other = z->open_gen == oldest ? second : oldest;
+		u64 oldest_other = z->open_gen == oldest ? second : oldest, tomb_gen;
 
 		v[i] = (struct zslab_victim_zone){ };
 		if (i < zd->first_data_zone || !zslab_zone_worth_reclaiming(z) ||
 		    z->inflight || z->reset_due || !z->live)
 			continue;
-		if (!fits_locked(zd, z->live) ||
-		    (z->tomb_gen && oldest_other <= z->tomb_gen)) {
+		tomb_gen = zslab_zone_tomb_gen_locked(zd, z, short_of_zones);
+		if (!fits(z->live, room) || (tomb_gen && oldest_other <= tomb_gen)) {
 			held_back = true;
 			continue;
 		}
@@ -345,6 +360,29 @@ static unsigned int relocate_from_zone(struct zslab_dev *zd, struct zslab_cache 
 	return moved;
 }
 
+/*
+ * Zones with nothing live whose persistent tombstones wait only for a
+ * checkpoint to cover them: a checkpoint (a few blocks per thousand slabs)
+ * frees them for less than emptying the zones they would wait for.
+ * Writeback mutex held, under memalloc_noio_save(). Return: zones reset.
+ */
+static unsigned int reset_after_checkpoint_locked(struct zslab_dev *zd)
+{
+	unsigned long flags;
+	bool wait;
+	u64 resets;
+
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	wait = zslab_resets_wait_for_checkpoint_locked(zd);
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	if (!wait || zslab_checkpoint_locked(zd))
+		return 0;
+	/* Resets happen only in a tidy, under the mutex we hold. */
+	resets = atomic64_read(&zd->io[ZSLAB_IO_RESETS]);
+	zslab_zones_tidy(zd);
+	return atomic64_read(&zd->io[ZSLAB_IO_RESETS]) - resets;
+}
+
 /* Reclaim one zone. Writeback mutex held. Return: as zslab_reclaim_zone(). */
 static int reclaim_zone_locked(struct zslab_dev *zd)
 {
@@ -356,6 +394,8 @@ static int reclaim_zone_locked(struct zslab_dev *zd)
 	int victim;
 
 	lockdep_assert_held(&zd->wb_mutex);
+	if (reset_after_checkpoint_locked(zd))
+		return 1;
 	spin_lock_irqsave(&zd->zone_lock, flags);
 	victim = zslab_reclaim_victim_locked(zd);
 	if (victim >= 0) {

@@ -197,7 +197,8 @@ static bool record_segment_locked(struct zslab_dev *zd, struct zslab_wb_bio *wb,
 			record_devmap(wb->c, s, e);
 		if (e->tombstone) {
 			s->img_zone = ZSLAB_NO_IMAGE;
-			zslab_zone_tombstone_locked(zd, wb->zone);
+			zslab_zone_tombstone_locked(zd, wb->zone,
+						    zslab_cache_persistent(wb->c), wb->seg_seq);
 		} else {
 			s->img_zone = wb->zone;
 			s->img_offset = at + e->data_offset;

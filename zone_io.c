@@ -434,6 +434,7 @@ unsigned int zslab_free_zones_locked(struct zslab_dev *zd)
 		n += zd->zones[i].use == ZZ_FREE;
 	return n;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_free_zones_locked);
 
 /**
  * zslab_free_zones() - Data zones empty and ours to open.
@@ -749,18 +750,82 @@ bool zslab_zone_data_stale_locked(struct zslab_dev *zd, unsigned int zone,
 ZSLAB_EXPORT_FOR_TESTS(zslab_zone_data_stale_locked);
 
 /*
- * A tombstone landed in @zone. It must outlive the older data it buries:
- * that lies in zones opened before now, and until every one of them has
- * been reset, zslab_zones_tidy() does not reset this one (a reset of the
- * tombstone first would bring the buried data back to life for anyone
- * reading the device).
+ * A tombstone landed in @zone, in segment @seg_seq. It must outlive the
+ * older data it buries for as long as someone could read that data as the
+ * slab's: until every zone opened before now has been reset, unless
+ * zslab_zone_tomb_gen_locked() says the tombstone is needed no more.
  */
-void zslab_zone_tombstone_locked(struct zslab_dev *zd, unsigned int zone)
+void zslab_zone_tombstone_locked(struct zslab_dev *zd, unsigned int zone,
+				 bool persistent, u64 seg_seq)
 {
+	struct zslab_zone *z = &zd->zones[zone];
+
 	lockdep_assert_held(&zd->zone_lock);
-	zd->zones[zone].tomb_gen = zd->zone_gen;
+	if (persistent) {
+		z->pers_tomb_gen = zd->zone_gen;
+		z->pers_tomb_seq = max(z->pers_tomb_seq, seg_seq);
+	} else {
+		z->vol_tomb_gen = zd->zone_gen;
+	}
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_zone_tombstone_locked);
+
+/**
+ * zslab_zone_tomb_gen_locked() - How long @z's tombstones hold its reset.
+ * @zd: the device, zone lock held.
+ * @z: a zone.
+ * @short_of_zones: free zones are down to reclaim's watermark.
+ *
+ * Tombstones are for readers of the device. Recovery reads only segments
+ * newer than the committed checkpoint, so a persistent cache's tombstone is
+ * needed until a checkpoint covers it, as F2FS reuses a prefree segment
+ * only after a checkpoint. A volatile cache's data is dead at the next
+ * load and nobody reads its stale images: its tombstones keep the device
+ * describing what the cache holds (what ztool witness checks) while that
+ * is free, and give way once zones run short.
+ *
+ * Return: the zone_gen up to which a zone opened then and still holding
+ * data keeps @z from being reset; 0 if nothing holds it.
+ */
+u64 zslab_zone_tomb_gen_locked(struct zslab_dev *zd, const struct zslab_zone *z,
+			       bool short_of_zones)
+{
+	u64 gen = 0;
+
+	lockdep_assert_held(&zd->zone_lock);
+	/* Written under the writeback mutex; a stale value only delays a reset. */
+	if (z->pers_tomb_gen && z->pers_tomb_seq >= READ_ONCE(zd->ckpt_seg_seq))
+		gen = z->pers_tomb_gen;
+	if (!short_of_zones)
+		gen = max(gen, z->vol_tomb_gen);
+	return gen;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zone_tomb_gen_locked);
+
+/**
+ * zslab_resets_wait_for_checkpoint_locked() - A zone with nothing live
+ *	waits only for a checkpoint to cover its tombstones?
+ * @zd: the device, zone lock held.
+ *
+ * Then a checkpoint frees it, which is cheaper than emptying the zones its
+ * tombstones would otherwise wait for.
+ */
+bool zslab_resets_wait_for_checkpoint_locked(struct zslab_dev *zd)
+{
+	u64 covered = READ_ONCE(zd->ckpt_seg_seq);
+	unsigned int i;
+
+	lockdep_assert_held(&zd->zone_lock);
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		const struct zslab_zone *z = &zd->zones[i];
+
+		if (zslab_zone_holds_data(z) && z->use != ZZ_ERROR && !z->live &&
+		    !z->inflight && z->pers_tomb_gen && z->pers_tomb_seq >= covered)
+			return true;
+	}
+	return false;
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_resets_wait_for_checkpoint_locked);
 
 /**
  * zslab_queue_zone_reset() - Reset zones whose data all died, soon.
@@ -808,15 +873,15 @@ static enum tidy_action tidy_action_locked(struct zslab_zone *z)
 
 /*
  * Mark the zones a tidy may reset: nothing live, nothing in flight, and no
- * tombstone in them that still buries data in a zone that stays (opened
- * before the tombstone landed and not reset with it). Zones reset together
+ * tombstone in them that is still needed and buries data in a zone that
+ * stays (opened before the tombstone landed and not reset with it). Zones reset together
  * may bury each other's data: a set of them goes at once, so dropping a
  * zone from the set can keep others back; repeat until nothing changes.
  */
 void zslab_zones_mark_resets_locked(struct zslab_dev *zd)
 {
 	unsigned int i, first = zd->first_data_zone, n = zd->geo.nr_zones;
-	bool changed;
+	bool short_of_zones = zslab_short_of_zones_locked(zd), changed;
 
 	for (i = first; i < n; i++)
 		zd->zones[i].reset_due = tidy_action_locked(&zd->zones[i]) == TIDY_RESET;
@@ -833,7 +898,9 @@ void zslab_zones_mark_resets_locked(struct zslab_dev *zd)
 		for (i = first; i < n; i++) {
 			struct zslab_zone *z = &zd->zones[i];
 
-			if (z->reset_due && z->tomb_gen && oldest_kept <= z->tomb_gen) {
+			u64 tomb_gen = zslab_zone_tomb_gen_locked(zd, z, short_of_zones);
+
+			if (z->reset_due && tomb_gen && oldest_kept <= tomb_gen) {
 				z->reset_due = false;
 				changed = true;
 			}
@@ -854,7 +921,9 @@ static void tidy_done_locked(struct zslab_dev *zd, struct zslab_zone *z,
 		z->floor = 0;
 		z->live = 0;
 		z->stale = 0;
-		z->tomb_gen = 0;
+		z->vol_tomb_gen = 0;
+		z->pers_tomb_gen = 0;
+		z->pers_tomb_seq = 0;
 		z->resets++;
 		z->cond = BLK_ZONE_COND_EMPTY;
 		z->use = ZZ_FREE;

@@ -85,7 +85,9 @@ struct zslab_zone {
 	sector_t stale;			/* summaries, superseded or freed data */
 	u64 open_gen;			/* zd->zone_gen when it was opened */
 	u64 first_seq;			/* seg_seq of its first segment, 0 = unknown */
-	u64 tomb_gen;			/* zd->zone_gen when a tombstone last landed, 0 = none */
+	u64 vol_tomb_gen;		/* zd->zone_gen when a volatile cache's tombstone last landed */
+	u64 pers_tomb_gen;		/* the same for a persistent cache's, 0 = none */
+	u64 pers_tomb_seq;		/* and the newest such tombstone's seg_seq */
 	u32 resets;
 	u32 owner;			/* cache id that opened it, 0 if none */
 	unsigned int inflight;		/* append bios not yet completed */
@@ -342,6 +344,7 @@ struct zslab_dev {
 	struct list_head pcaches;	/* detached persistent caches */
 	u64 ckpt_seq;			/* the newest checkpoint's (wb_mutex) */
 	u64 ckpt_append_bytes;		/* io append_bytes at that checkpoint */
+	u64 ckpt_seg_seq;		/* segments below it are in a committed checkpoint */
 	struct zslab_recovery recovery;
 	unsigned long *load_resets;	/* data zones recovery found dead */
 	unsigned long *load_keeps;	/* data zones it found live data in */
@@ -984,7 +987,11 @@ void zslab_zone_data_live_locked(struct zslab_dev *zd, unsigned int zone,
 				 sector_t sectors);
 bool zslab_zone_data_stale_locked(struct zslab_dev *zd, unsigned int zone,
 				  sector_t sectors, bool was_live);
-void zslab_zone_tombstone_locked(struct zslab_dev *zd, unsigned int zone);
+void zslab_zone_tombstone_locked(struct zslab_dev *zd, unsigned int zone,
+				 bool persistent, u64 seg_seq);
+u64 zslab_zone_tomb_gen_locked(struct zslab_dev *zd, const struct zslab_zone *z,
+			       bool short_of_zones);
+bool zslab_resets_wait_for_checkpoint_locked(struct zslab_dev *zd);
 void zslab_zone_data_dropped(struct zslab_dev *zd, unsigned int zone,
 			     sector_t sectors);
 void zslab_queue_zone_reset(struct zslab_dev *zd);
@@ -1083,6 +1090,7 @@ struct zslab_victim_zone {
 };
 int zslab_pick_victim(const struct zslab_victim_zone *z, unsigned int n);
 bool zslab_reclaim_due(struct zslab_dev *zd);
+bool zslab_short_of_zones_locked(struct zslab_dev *zd);
 void zslab_kick_reclaim(struct zslab_dev *zd);
 int zslab_reclaim_zone(struct zslab_dev *zd);
 int zslab_reclaim_victim_locked(struct zslab_dev *zd);

@@ -215,24 +215,57 @@ static void a_closed_zone_keeps_its_token_until_its_bios_land(struct kunit *test
 /* Which zones a tidy would reset, as a bitmask; tidy's marking only. */
 static unsigned long resets_due(struct zslab_dev *zd);
 
+/*
+ * Cache a writes zone *za, cache b zone *zb (opened after it); b's data then
+ * dies by a tombstone (a persistent cache's if @persistent, in segment 7)
+ * that lands in *zb: a zone of nothing live whose tombstone buries data in
+ * the older *za, which stays.
+ */
+static void bury_in_older_zone(struct kunit *test, struct zslab_dev *zd, bool persistent,
+			       unsigned int *za, unsigned int *zb)
+{
+	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
+	sector_t off;
+
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, za, &off), 0);
+	KUNIT_ASSERT_TRUE(test, land(zd, *za, zd->zones[*za].start, 16));
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, b, 16, zb, &off), 0);
+	KUNIT_ASSERT_TRUE(test, land(zd, *zb, zd->zones[*zb].start, 16));
+	spin_lock_irq(&zd->zone_lock);
+	zslab_zone_data_stale_locked(zd, *zb, 16, true);
+	zslab_zone_tombstone_locked(zd, *zb, persistent, 7);
+	spin_unlock_irq(&zd->zone_lock);
+}
+
+/* Free data zones taken by other data until @keep are left. */
+static void use_free_zones(struct zslab_dev *zd, unsigned int keep)
+{
+	unsigned int i;
+
+	spin_lock_irq(&zd->zone_lock);
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		struct zslab_zone *z = &zd->zones[i];
+
+		if (z->use != ZZ_FREE || zslab_free_zones_locked(zd) <= keep)
+			continue;
+		z->use = ZZ_FULL;
+		z->owner = 9;
+		z->wp = z->start + z->capacity;
+		z->reserved = z->capacity;
+		z->live = z->capacity;
+		z->open_gen = ++zd->zone_gen;
+	}
+	spin_unlock_irq(&zd->zone_lock);
+}
+
 static void stale_zones_reset_unless_a_tombstone_buries_older_data(struct kunit *test)
 {
 	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
-	struct zslab_cache *a = fake_cache(test, 1), *b = fake_cache(test, 2);
 	struct zslab_cache *c = fake_cache(test, 3);
 	unsigned int za, zb, zc;
 	sector_t off;
 
-	/* a writes zone za, b writes zone zb (opened after za). */
-	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, a, 16, &za, &off), 0);
-	KUNIT_ASSERT_TRUE(test, land(zd, za, zd->zones[za].start, 16));
-	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, b, 16, &zb, &off), 0);
-	KUNIT_ASSERT_TRUE(test, land(zd, zb, zd->zones[zb].start, 16));
-	/* zb's data dies by a tombstone that lands in zb: a zone of nothing live. */
-	spin_lock_irq(&zd->zone_lock);
-	zslab_zone_data_stale_locked(zd, zb, 16, true);
-	zslab_zone_tombstone_locked(zd, zb);
-	spin_unlock_irq(&zd->zone_lock);
+	bury_in_older_zone(test, zd, false, &za, &zb);
 	/* za still holds data opened before the tombstone: zb must stay. */
 	KUNIT_EXPECT_EQ(test, resets_due(zd), 0UL);
 	/* A zone opened after the tombstone landed holds no data it buries. */
@@ -244,6 +277,52 @@ static void stale_zones_reset_unless_a_tombstone_buries_older_data(struct kunit 
 	zslab_zone_data_stale_locked(zd, za, 16, true);
 	spin_unlock_irq(&zd->zone_lock);
 	KUNIT_EXPECT_EQ(test, resets_due(zd), BIT(za) | BIT(zb));
+}
+
+/*
+ * Nobody reads a volatile cache's stale images (its data is dead at the
+ * next load): once free zones are down to reclaim's watermark, its
+ * tombstones no longer hold a zone's reset.
+ */
+static void a_volatile_tombstone_gives_way_when_zones_run_short(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+	unsigned int za, zb;
+
+	bury_in_older_zone(test, zd, false, &za, &zb);
+	use_free_zones(zd, 2);
+	KUNIT_EXPECT_EQ(test, resets_due(zd), 0UL);
+	use_free_zones(zd, 1);
+	KUNIT_EXPECT_EQ(test, resets_due(zd), BIT(zb));
+}
+
+/*
+ * Recovery reads only segments newer than the committed checkpoint: a
+ * persistent cache's tombstone holds its zone's reset, short of zones or
+ * not, until a checkpoint taken after its segment covers it; reclaim is
+ * told that a checkpoint is what the zone waits for.
+ */
+static void a_persistent_tombstone_holds_until_a_checkpoint_covers_it(struct kunit *test)
+{
+	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
+	unsigned int za, zb;
+	bool wait;
+
+	bury_in_older_zone(test, zd, true, &za, &zb);
+	use_free_zones(zd, 1);
+	KUNIT_EXPECT_EQ(test, resets_due(zd), 0UL);
+	spin_lock_irq(&zd->zone_lock);
+	wait = zslab_resets_wait_for_checkpoint_locked(zd);
+	spin_unlock_irq(&zd->zone_lock);
+	KUNIT_EXPECT_TRUE(test, wait);
+	zd->ckpt_seg_seq = 7;		/* taken before the tombstone's segment */
+	KUNIT_EXPECT_EQ(test, resets_due(zd), 0UL);
+	zd->ckpt_seg_seq = 8;		/* covers it */
+	KUNIT_EXPECT_EQ(test, resets_due(zd), BIT(zb));
+	spin_lock_irq(&zd->zone_lock);
+	wait = zslab_resets_wait_for_checkpoint_locked(zd);
+	spin_unlock_irq(&zd->zone_lock);
+	KUNIT_EXPECT_FALSE(test, wait);
 }
 
 static unsigned long resets_due(struct zslab_dev *zd)
@@ -285,7 +364,9 @@ static void set_zone(struct zslab_dev *zd, unsigned int i, u8 use, sector_t writ
 	z->live = live;
 	z->stale = written - live;
 	z->open_gen = open_gen;
-	z->tomb_gen = tomb_gen;
+	/* A persistent cache's tombstone no checkpoint covers yet. */
+	z->pers_tomb_gen = tomb_gen;
+	z->pers_tomb_seq = tomb_gen ? 1 : 0;
 	zd->zone_gen = max(zd->zone_gen, max(open_gen, tomb_gen));
 }
 
@@ -348,7 +429,7 @@ static void a_victim_fits_relocation_and_its_reset_follows(struct kunit *test)
 	zd->reloc_zone = 5;
 	KUNIT_EXPECT_EQ(test, victim(zd), -1);
 	/* Without the tombstone, zone 4's 100 sectors fit. */
-	zd->zones[4].tomb_gen = 0;
+	zd->zones[4].pers_tomb_gen = 0;
 	KUNIT_EXPECT_EQ(test, victim(zd), 4);
 }
 
@@ -380,6 +461,8 @@ static struct kunit_case zone_test_cases[] = {
 	KUNIT_CASE(no_space_is_enospc_not_an_overrun),
 	KUNIT_CASE(append_landing_outside_its_window_is_rejected),
 	KUNIT_CASE(stale_zones_reset_unless_a_tombstone_buries_older_data),
+	KUNIT_CASE(a_volatile_tombstone_gives_way_when_zones_run_short),
+	KUNIT_CASE(a_persistent_tombstone_holds_until_a_checkpoint_covers_it),
 	KUNIT_CASE(an_idle_open_zone_that_blocks_resets_is_emptied_first),
 	KUNIT_CASE(a_victim_fits_relocation_and_its_reset_follows),
 	KUNIT_CASE(held_back_zones_wait_for_the_oldest_one_to_be_emptied),
