@@ -55,8 +55,12 @@ const char *const zslab_cap_stat_names[ZSLAB_NR_CAP_STATS] = {
 
 /* Evicted descriptors a cache keeps in reserve: eviction never waits for memory. */
 #define ZSLAB_EV_POOL_MIN	16
-/* Rounds of eviction a sleeping zslab_get() waits for before NULL for want of room. */
-#define ZSLAB_GET_ROOM_TRIES	8
+/*
+ * Rounds of eviction a sleeping caller waits for before it is refused room
+ * (an allocation or zslab_get() then returns NULL): other CPUs may take
+ * what one round frees before the caller gets to it.
+ */
+#define ZSLAB_ROOM_TRIES	8
 /* Slabs looked at per hold of the cache lock (interrupts are off meanwhile). */
 #define ZSLAB_EVICT_BATCH	32
 
@@ -95,6 +99,27 @@ void zslab_kick_eviction(struct zslab_dev *zd)
 		queue_work(zd->wq, &zd->evict_work);
 }
 
+/*
+ * Rounds of eviction until @pages fit under @cap; give up after
+ * ZSLAB_ROOM_TRIES, or at once when a round evicted nothing (everything
+ * pinned: the caller is refused, as §3 says, rather than kept waiting).
+ */
+static bool wait_for_room(struct zslab_dev *zd, unsigned int pages, unsigned long cap)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < ZSLAB_ROOM_TRIES; tries++) {
+		flush_work(&zd->evict_work);
+		if (atomic_long_read(&zd->resident_pages) + pages <= cap)
+			return true;
+		/* The run we waited for, or a later one: either says enough. */
+		if (!READ_ONCE(zd->evict_work_done))
+			return false;
+		queue_work(zd->wq, &zd->evict_work);
+	}
+	return false;
+}
+
 /**
  * zslab_resident_room() - May @c take @pages more slab pages?
  * @c: the cache growing or reading a slab back.
@@ -103,7 +128,8 @@ void zslab_kick_eviction(struct zslab_dev *zd)
  *
  * Under the cap, yes. Over it, eviction is kicked; a caller that may sleep
  * and do I/O (and is no worker: eviction runs on a worker of the same
- * ordered queue) waits for it and gets its answer after. One that may not goes
+ * ordered queue) waits for it, for a few rounds while each evicts something,
+ * and gets its answer after. One that may not goes
  * on up to an eighth over the cap, until eviction catches up: atomic
  * allocations do not fail for a cap that a worker is about to restore.
  *
@@ -118,10 +144,8 @@ bool zslab_resident_room(struct zslab_cache *c, unsigned int pages, gfp_t gfp)
 		return true;
 	queue_work(zd->wq, &zd->evict_work);
 	if (gfpflags_allow_blocking(gfp) && (current_gfp_context(gfp) & __GFP_IO) &&
-	    !(current->flags & PF_WQ_WORKER)) {
-		flush_work(&zd->evict_work);
-		return atomic_long_read(&zd->resident_pages) + pages <= cap;
-	}
+	    !(current->flags & PF_WQ_WORKER))
+		return wait_for_room(zd, pages, cap);
 	return atomic_long_read(&zd->resident_pages) + pages <= cap + cap / 8;
 }
 
@@ -249,7 +273,7 @@ void *zslab_get(struct zslab_cache *c, zslab_ref_t ref, gfp_t gfp)
 		 * No room under the cap: other CPUs took what eviction freed
 		 * for us. A few more rounds of making room, then give up.
 		 */
-		if (obj == ERR_PTR(-ENOMEM) && ++tries < ZSLAB_GET_ROOM_TRIES)
+		if (obj == ERR_PTR(-ENOMEM) && ++tries < ZSLAB_ROOM_TRIES)
 			continue;
 		if (obj != ERR_PTR(-EAGAIN))
 			return IS_ERR(obj) ? NULL : obj;
@@ -525,10 +549,13 @@ static unsigned long slabs_for(struct zslab_cache *c, long excess)
 	return DIV_ROUND_UP(excess, 1L << c->slab_order);
 }
 
-/* Round 0 evicts clean slabs, round 1 dirty ones after writing them. */
-static void evict_to_cap(struct zslab_dev *zd, int rounds)
+/*
+ * Round 0 evicts clean slabs, round 1 dirty ones after writing them.
+ * Return: slabs evicted.
+ */
+static unsigned long evict_to_cap(struct zslab_dev *zd, int rounds)
 {
-	unsigned long target = cap_target(cap_pages());
+	unsigned long target = cap_target(cap_pages()), done = 0;
 	struct zslab_cache *c;
 	int round;
 
@@ -538,10 +565,11 @@ static void evict_to_cap(struct zslab_dev *zd, int rounds)
 			long excess = atomic_long_read(&zd->resident_pages) - target;
 
 			if (!target || excess <= 0)
-				return;
-			zslab_evict_cache(zd, c, slabs_for(c, excess), round);
+				return done;
+			done += zslab_evict_cache(zd, c, slabs_for(c, excess), round);
 		}
 	}
+	return done;
 }
 
 /**
@@ -576,7 +604,7 @@ static void evict_work_fn(struct work_struct *work)
 
 	noio = memalloc_noio_save();
 	mutex_lock(&zd->wb_mutex);
-	zslab_evict_to_cap(zd);
+	WRITE_ONCE(zd->evict_work_done, evict_to_cap(zd, 2));
 	zslab_zones_tidy(zd);
 	mutex_unlock(&zd->wb_mutex);
 	memalloc_noio_restore(noio);

@@ -363,15 +363,20 @@ static unsigned int relocate_from_zone(struct zslab_dev *zd, struct zslab_cache 
 /*
  * Zones with nothing live whose persistent tombstones wait only for a
  * checkpoint to cover them: a checkpoint (a few blocks per thousand slabs)
- * frees them for less than emptying the zones they would wait for.
+ * frees them for less than emptying the zones they would wait for. At
+ * most one per zone's worth appended since the last, so that checkpoints
+ * of large caches never cost more than the zones they free.
  * Writeback mutex held, under memalloc_noio_save(). Return: zones reset.
  */
 static unsigned int reset_after_checkpoint_locked(struct zslab_dev *zd)
 {
+	u64 since = atomic64_read(&zd->io[ZSLAB_IO_APPEND_BYTES]) - zd->ckpt_append_bytes;
 	unsigned long flags;
 	bool wait;
 	u64 resets;
 
+	if (since < (u64)zd->geo.zone_capacity << SECTOR_SHIFT)
+		return 0;
 	spin_lock_irqsave(&zd->zone_lock, flags);
 	wait = zslab_resets_wait_for_checkpoint_locked(zd);
 	spin_unlock_irqrestore(&zd->zone_lock, flags);

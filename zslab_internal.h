@@ -330,6 +330,7 @@ struct zslab_dev {
 	/* capacity tier (evict.c, reclaim.c) */
 	atomic_long_t resident_pages;	/* slab pages of every cache in DRAM */
 	struct work_struct evict_work;	/* brings them under resident_max_mb */
+	unsigned long evict_work_done;	/* slabs its last run evicted */
 	struct work_struct reclaim_work; /* frees zones when few are left */
 	struct shrinker *shrinker;
 	int reloc_zone;			/* zone relocations append to, or -1 */
