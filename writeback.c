@@ -110,6 +110,7 @@ const char *const zslab_wb_stat_names[ZSLAB_NR_WB_STATS] = {
 	[ZSLAB_WB_DEVICE_BYTES]	= "device_bytes",
 	[ZSLAB_WB_TOMBSTONES]	= "tombstones_written",
 	[ZSLAB_WB_SKIPPED_EMPTY] = "empty_slabs_not_written",
+	[ZSLAB_WB_TOMBS_UNNEEDED] = "tombstones_not_needed",
 	[ZSLAB_WB_ERRORS]	= "write_errors",
 	[ZSLAB_WB_SYNCS]	= "syncs",
 };
@@ -501,6 +502,43 @@ void (*zslab_wb_pass_hook)(struct zslab_cache *c, struct zslab_slab *s);
 ZSLAB_EXPORT_FOR_TESTS(zslab_wb_pass_hook);
 
 /*
+ * A volatile cache's slab emptied while zones run short: nobody reads its
+ * stale images (see zslab_zone_tomb_gen_locked()), so its image is dropped
+ * here as its tombstone's landing would drop it, numbered like a tombstone
+ * so that a late completion of an older image never wins, and nothing is
+ * written. On a full device this is what lets the zones empty: there is
+ * no room for tombstones. Writeback mutex held (c->seq).
+ *
+ * Return: false if a tombstone is needed.
+ */
+static bool drop_image_unwritten(struct zslab_cache *c, struct zslab_slab *s)
+{
+	struct zslab_dev *zd = zslab_device;
+	unsigned long flags;
+	bool dead = false;
+	u32 old;
+
+	if (zslab_cache_persistent(c))
+		return false;
+	spin_lock_irqsave(&zd->zone_lock, flags);
+	if (!zslab_short_of_zones_locked(zd)) {
+		spin_unlock_irqrestore(&zd->zone_lock, flags);
+		return false;
+	}
+	s->img_seq = (u32)c->seq++;
+	old = s->img_zone;
+	s->img_zone = ZSLAB_NO_IMAGE;
+	if (old != ZSLAB_NO_IMAGE)
+		dead = zslab_zone_data_stale_locked(zd, old, c->slab_sectors, true);
+	spin_unlock_irqrestore(&zd->zone_lock, flags);
+	atomic_andnot(ZSLAB_SLAB_WRITTEN, &s->flags);
+	atomic64_inc(&c->wb[ZSLAB_WB_TOMBS_UNNEEDED]);
+	if (dead)
+		zslab_queue_zone_reset(zd);
+	return true;
+}
+
+/*
  * Put @s in the segment: its data, or a tombstone if it emptied after its
  * data went out, or nothing. Returns false if it does not fit (the caller
  * sends this segment and starts another).
@@ -539,6 +577,8 @@ static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
 		atomic64_inc(&c->wb[ZSLAB_WB_SKIPPED_EMPTY]);
 		return true;
 	}
+	if (drop_image_unwritten(c, s))
+		return true;
 	if (!zslab_seg_fits(&wb->seg, c->objs_per_slab, 0))
 		return false;
 	l.seq = c->seq++;

@@ -651,6 +651,7 @@ enum zslab_wb_stat {
 	ZSLAB_WB_DEVICE_BYTES,	/* bytes of this cache's segments: summaries too */
 	ZSLAB_WB_TOMBSTONES,	/* tombstones written */
 	ZSLAB_WB_SKIPPED_EMPTY,	/* dirty slabs with no live object and nothing to undo */
+	ZSLAB_WB_TOMBS_UNNEEDED, /* volatile slabs emptied while zones ran short */
 	ZSLAB_WB_ERRORS,	/* images whose write failed */
 	ZSLAB_WB_SYNCS,
 	ZSLAB_NR_WB_STATS
