@@ -121,20 +121,26 @@ static int find_session(struct zslab_cache *cache, void *obj, void *arg)
 /*
  * Parameter writes run under the module's parameter lock; exit clears
  * session_cache under it too, so a late write finds no cache, not a
- * destroyed one.
+ * destroyed one. A write of 1 acts (1 returned), of 0 does nothing (0).
  */
-static int sync_set(const char *val, const struct kernel_param *kp)
+static int action_requested(const char *val)
 {
 	bool now;
-	int ret;
+	int ret = kstrtobool(val, &now);
 
-	ret = kstrtobool(val, &now);
 	if (ret)
 		return ret;
 	if (!now)
 		return 0;
-	if (!session_cache)
-		return -ENODEV;
+	return session_cache ? 1 : -ENODEV;
+}
+
+static int sync_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = action_requested(val);
+
+	if (ret <= 0)
+		return ret;
 	ret = zslab_cache_sync(session_cache);
 	pr_info("zslab_cache_sync() returned %d\n", ret);
 	return ret;
@@ -148,17 +154,11 @@ MODULE_PARM_DESC(sync, "Write 1 at run time: zslab_cache_sync() the sessions");
 
 static int check_set(const char *val, const struct kernel_param *kp)
 {
+	int ret = action_requested(val);
 	unsigned int bad;
-	bool now;
-	int ret;
 
-	ret = kstrtobool(val, &now);
-	if (ret)
+	if (ret <= 0)
 		return ret;
-	if (!now)
-		return 0;
-	if (!session_cache)
-		return -ENODEV;
 	bad = check_sessions(session_cache, false);
 	pr_info("every session got by its ref and checked: %u changed\n", bad);
 	return bad ? -EIO : 0;
