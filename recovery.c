@@ -672,9 +672,41 @@ out:
 	return ret;
 }
 
+/*
+ * The kept zone to leave open for relocation when no data zone would be
+ * free, or 0: finishing every kept zone would leave reclaim nowhere to move
+ * live data to, and the device full for good (a crash finishes the zones
+ * that were open, and relocation's room with them). Appending after what
+ * the crash left is safe: the load's checkpoint records the zone's tail,
+ * and later loads read only what follows it.
+ */
+static unsigned int reloc_zone_to_keep_open(struct zslab_dev *zd)
+{
+	unsigned int i, best = 0;
+	sector_t room = 0;
+
+	for (i = zd->sb.sb.geo.first_data_zone; i < zd->geo.nr_zones; i++) {
+		const struct zslab_zone *z = &zd->zones[i];
+
+		if (!data_zone(zd, i))
+			continue;
+		if (z->cond == BLK_ZONE_COND_EMPTY || test_bit(i, zd->load_resets))
+			return 0;	/* free once the dead zones are reset */
+		if (test_bit(i, zd->load_keeps) && z->cond != BLK_ZONE_COND_FULL &&
+		    z->start + z->capacity > z->wp && z->start + z->capacity - z->wp > room) {
+			room = z->start + z->capacity - z->wp;
+			best = i;
+		}
+	}
+	return best;
+}
+
 /**
  * zslab_recovery_settle_zones() - Reset the dead data zones, finish the kept.
  * @zd: the device; the checkpoint of what recovery found committed.
+ *
+ * One kept zone stays open, for relocation, if no data zone would be free
+ * otherwise (zd->load_reloc, see reloc_zone_to_keep_open()).
  *
  * Return: 0 or -errno.
  */
@@ -690,10 +722,11 @@ int zslab_recovery_settle_zones(struct zslab_dev *zd)
 			return ret;
 		r->zones_reclaimed++;
 	}
+	zd->load_reloc = reloc_zone_to_keep_open(zd);
 	for_each_set_bit(i, zd->load_keeps, zd->geo.nr_zones) {
 		struct zslab_zone *z = &zd->zones[i];
 
-		if (z->cond == BLK_ZONE_COND_FULL)
+		if (z->cond == BLK_ZONE_COND_FULL || i == zd->load_reloc)
 			continue;
 		ret = zslab_zone_mgmt(zd->bdev, REQ_OP_ZONE_FINISH, z->start, z->len);
 		if (ret) {

@@ -307,7 +307,8 @@ static bool cond_is_active(u8 cond)
 /**
  * zslab_zone_budget() - How many zones can be open for data at once?
  * @zd: the device, zones reported.
- * @resetting: zones about to be reset (they hold nothing then), or NULL.
+ * @resetting: zones not to count: about to be reset (they hold nothing
+ *	then), or counted by a token of ours; or NULL.
  *
  * Zones open or closed on the device hold its open and active resources,
  * whoever opened them: only what the limits leave after those counts. One
@@ -343,17 +344,29 @@ int zslab_zone_budget(const struct zslab_dev *zd, const unsigned long *resetting
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_zone_budget);
 
+/* A kept zone recovery left open: relocation appends after its data. */
+static void open_load_reloc_zone(struct zslab_dev *zd, struct zslab_zone *z)
+{
+	z->use = ZZ_OPEN;
+	z->owner = ZSLAB_RELOC_OWNER;
+	z->reserved = z->wp - z->start;
+	z->floor = z->reserved;
+	z->token = true;
+	z->open_gen = ++zd->zone_gen;
+}
+
 /*
  * Sort zones by what they are for, and size the token budget: the zones we
  * keep open for data at once stay within what the device's open and active
  * limits leave, less a token for metadata writes.
  *
  * Return: 0, or -ETOOMANYREFS when zones open or closed at load leave no
- * zone to write data to.
+ * zone to write data to (-ENOMEM if memory for that count is lacking).
  */
 int zslab_zones_init(struct zslab_dev *zd)
 {
 	unsigned int i, reserved = 0;
+	unsigned long *ours = NULL;
 	int budget;
 
 	for (i = 0; i < zd->geo.nr_zones; i++) {
@@ -375,10 +388,21 @@ int zslab_zones_init(struct zslab_dev *zd)
 			zd->first_data_zone = i + 1;
 	}
 
-	budget = zslab_zone_budget(zd, NULL);
-	zd->zone_budget = max(budget, 0);
 	zd->zones_open = 0;
 	zd->reloc_zone = -1;
+	if (zd->load_reloc && zd->zones[zd->load_reloc].use == ZZ_FULL) {
+		/* Recovery left it open: relocation's, counted by its token. */
+		ours = bitmap_zalloc(zd->geo.nr_zones, GFP_KERNEL);
+		if (!ours)
+			return -ENOMEM;
+		__set_bit(zd->load_reloc, ours);
+		open_load_reloc_zone(zd, &zd->zones[zd->load_reloc]);
+		zd->reloc_zone = zd->load_reloc;
+		zd->zones_open = 1;
+	}
+	budget = zslab_zone_budget(zd, ours);
+	bitmap_free(ours);
+	zd->zone_budget = max(budget, 0);
 	return budget > 0 ? 0 : -ETOOMANYREFS;
 }
 ZSLAB_EXPORT_FOR_TESTS(zslab_zones_init);

@@ -349,6 +349,7 @@ struct zslab_dev {
 	struct zslab_recovery recovery;
 	unsigned long *load_resets;	/* data zones recovery found dead */
 	unsigned long *load_keeps;	/* data zones it found live data in */
+	unsigned int load_reloc;	/* a kept zone left open for relocation, 0 = none */
 };
 
 extern struct zslab_dev *zslab_device;

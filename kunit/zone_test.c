@@ -66,6 +66,40 @@ static void zones_are_sorted_by_use_at_load(struct kunit *test)
 			(unsigned int)ZSLAB_DEFAULT_ZONE_BUDGET);
 }
 
+/*
+ * A load that keeps every data zone (live persistent data in each, a crash
+ * having left them closed) leaves one open for relocation, the one
+ * recovery chose: reclaim has somewhere to move live data, and relocation
+ * appends after what is there. Its open resource is counted once, by its
+ * token, not also as a zone found closed.
+ */
+static void a_zone_recovery_left_open_is_relocations(struct kunit *test)
+{
+	struct zslab_dev *zd = fake_zoned_dev(test, 8, 12);
+	unsigned int i, zone;
+	sector_t off;
+
+	zd->load_keeps = kunit_kcalloc(test, BITS_TO_LONGS(FAKE_ZONES), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zd->load_keeps);
+	for (i = 3; i < FAKE_ZONES; i++) {
+		zd->zones[i].cond = BLK_ZONE_COND_CLOSED;
+		zd->zones[i].wp = zd->zones[i].start + 500;
+		__set_bit(i, zd->load_keeps);
+	}
+	zd->load_reloc = 7;
+	KUNIT_ASSERT_EQ(test, zslab_zones_init(zd), 0);
+	KUNIT_EXPECT_EQ(test, zd->zones[6].use, (u8)ZZ_FULL);
+	KUNIT_EXPECT_EQ(test, zd->zones[7].use, (u8)ZZ_OPEN);
+	KUNIT_EXPECT_EQ(test, zd->zones[7].owner, (u32)ZSLAB_RELOC_OWNER);
+	KUNIT_EXPECT_EQ(test, zd->reloc_zone, 7);
+	KUNIT_EXPECT_EQ(test, zd->zones_open, 1U);
+	/* 12 active, less 8 other closed zones and one for metadata. */
+	KUNIT_EXPECT_EQ(test, zd->zone_budget, 3U);
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve_reloc(zd, 16, &zone, &off), 0);
+	KUNIT_EXPECT_EQ(test, zone, 7U);
+	KUNIT_EXPECT_EQ(test, off, (sector_t)500);
+}
+
 static void each_cache_appends_to_its_own_zone(struct kunit *test)
 {
 	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
@@ -453,6 +487,7 @@ static void held_back_zones_wait_for_the_oldest_one_to_be_emptied(struct kunit *
 
 static struct kunit_case zone_test_cases[] = {
 	KUNIT_CASE(zones_are_sorted_by_use_at_load),
+	KUNIT_CASE(a_zone_recovery_left_open_is_relocations),
 	KUNIT_CASE(each_cache_appends_to_its_own_zone),
 	KUNIT_CASE(full_zone_is_closed_and_the_next_one_opened),
 	KUNIT_CASE(caches_share_zones_once_the_budget_is_spent),
