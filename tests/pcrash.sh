@@ -4,8 +4,8 @@
 # two persistent caches (64 B and 700 B objects) are worked on in planned
 # rounds: frees, rewrites, new objects, a sync after each round, writeback
 # every 10 ms, on a device small enough that reclaim runs (checked at the
-# end unless PCRASH_WANT_RECLAIM=0: debugfs io reclaimed_zones summed over
-# the boots); some cycles load
+# end unless PCRASH_WANT_RECLAIM=0, which only reports zone resets: debugfs
+# io reclaimed_zones and resets summed over the boots); some cycles load
 # with checkpoint_mb=1 (a checkpoint every MiB written: resets land in
 # them), some with resident_max_mb=1 (recovered slabs read back under the
 # cap). After each sync the model (every object's ref and version, the
@@ -164,7 +164,10 @@ pcrash)
 		if [ "${PCRASH_WANT_RECLAIM:-1}" = 1 ]; then
 			check "reclaim ran: $reclaimed0 zones reclaimed, $resets0 reset over the run" "$reclaimed0" -gt 0
 		else
-			check "zones were reset ($resets0) over the run, $reclaimed0 of them by reclaim" "$resets0" -gt 0
+			# Two short cycles under KASAN may fill no zone: whether
+			# one empties is luck here. The stock boot's 21 cycles
+			# check that reclaim ran.
+			echo "pcrash: zones reset over the run: $resets0, $reclaimed0 of them by reclaim"
 		fi
 		dmesg_clean "no WARN, BUG, Oops or KASAN report in dmesg at the end"
 		exit $T_FAILED
