@@ -97,7 +97,7 @@ static bool dead_zones_wait_locked(struct zslab_dev *zd, u64 oldest_gen)
 		const struct zslab_zone *z = &zd->zones[i];
 		u64 tomb_gen;
 
-		if (!zslab_zone_holds_data(z) || z->use == ZZ_ERROR || z->live || z->inflight)
+		if (!zslab_zone_dead(z))
 			continue;
 		tomb_gen = zslab_zone_tomb_gen_locked(zd, z, short_of_zones);
 		if (tomb_gen && tomb_gen >= oldest_gen)

@@ -515,7 +515,6 @@ static bool drop_image_unwritten(struct zslab_cache *c, struct zslab_slab *s)
 {
 	struct zslab_dev *zd = zslab_device;
 	unsigned long flags;
-	bool dead = false;
 	u32 old;
 
 	if (zslab_cache_persistent(c))
@@ -528,13 +527,11 @@ static bool drop_image_unwritten(struct zslab_cache *c, struct zslab_slab *s)
 	s->img_seq = (u32)c->seq++;
 	old = s->img_zone;
 	s->img_zone = ZSLAB_NO_IMAGE;
-	if (old != ZSLAB_NO_IMAGE)
-		dead = zslab_zone_data_stale_locked(zd, old, c->slab_sectors, true);
 	spin_unlock_irqrestore(&zd->zone_lock, flags);
 	atomic_andnot(ZSLAB_SLAB_WRITTEN, &s->flags);
 	atomic64_inc(&c->wb[ZSLAB_WB_TOMBS_UNNEEDED]);
-	if (dead)
-		zslab_queue_zone_reset(zd);
+	if (old != ZSLAB_NO_IMAGE)
+		zslab_zone_data_dropped(zd, old, c->slab_sectors);
 	return true;
 }
 

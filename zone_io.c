@@ -843,8 +843,8 @@ bool zslab_resets_wait_for_checkpoint_locked(struct zslab_dev *zd)
 	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
 		const struct zslab_zone *z = &zd->zones[i];
 
-		if (zslab_zone_holds_data(z) && z->use != ZZ_ERROR && !z->live &&
-		    !z->inflight && z->pers_tomb_gen && z->pers_tomb_seq >= covered)
+		if (zslab_zone_dead(z) && z->pers_tomb_gen &&
+		    z->pers_tomb_seq >= covered)
 			return true;
 	}
 	return false;

@@ -1111,6 +1111,16 @@ static inline bool zslab_zone_holds_data(const struct zslab_zone *z)
 	return (z->use == ZZ_OPEN || z->use == ZZ_FULL || z->use == ZZ_ERROR) &&
 	       (z->wp > z->start || z->reserved);
 }
+
+/*
+ * A zone whose data all died, nothing in flight to it: what holds its
+ * reset now is only a tombstone in it that is still needed. Zone lock held.
+ */
+static inline bool zslab_zone_dead(const struct zslab_zone *z)
+{
+	return zslab_zone_holds_data(z) && z->use != ZZ_ERROR && !z->live &&
+	       !z->inflight;
+}
 bool zslab_zone_worth_reclaiming(const struct zslab_zone *z);
 
 /* superblock.c: at load, before anything is written */
