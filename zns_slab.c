@@ -131,8 +131,12 @@ static int __init zslab_init(void)
 		goto free;
 	ret = zslab_zones_init(zd);
 	if (ret) {
-		pr_err("%s: %s: zones open or closed at load leave no zone to write data to (%d)\n",
-		       ZSLAB_NAME, zd->path, ret);
+		if (ret == -ETOOMANYREFS)
+			pr_err("%s: %s: zones open or closed at load leave no zone to write data to (%d)\n",
+			       ZSLAB_NAME, zd->path, ret);
+		else
+			pr_err("%s: %s: no memory to sort the zones at load (%d)\n",
+			       ZSLAB_NAME, zd->path, ret);
 		zslab_detach_device(zd);
 		goto free;
 	}
