@@ -597,11 +597,8 @@ static int write_dirty_slabs(struct zslab_dev *zd, struct zslab_cache *c)
 
 	list = llist_reverse_order(llist_del_all(&c->dirty));
 	llist_for_each_entry_safe(s, next, list, dirty_node) {
-		/*
-		 * Clear DIRTY before copying: later changes queue it again.
-		 * Fully ordered, against zslab_slab_mark_dirty()'s barrier.
-		 */
-		int flags = atomic_fetch_andnot(ZSLAB_SLAB_DIRTY | ZSLAB_SLAB_RELOC, &s->flags);
+		/* DIRTY clears before the copy: later changes queue it again. */
+		int flags = zslab_slab_take_dirty(s);
 		bool reloc = flags & ZSLAB_SLAB_RELOC;
 		struct zslab_wb_bio **wb = &wbs[reloc];
 

@@ -962,6 +962,21 @@ static inline void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_sla
 	if (!(atomic_read(&s->flags) & ZSLAB_SLAB_DIRTY))
 		__zslab_slab_mark_dirty(c, s);
 }
+
+/**
+ * zslab_slab_take_dirty() - A pass takes a slab off its queue to copy it.
+ * @s: the slab, taken off the cache's dirty list.
+ *
+ * DIRTY (and RELOC) clear before the copy, with a fully ordered atomic:
+ * the other half of zslab_slab_mark_dirty()'s barrier.
+ *
+ * Return: the flags before.
+ */
+static inline int zslab_slab_take_dirty(struct zslab_slab *s)
+{
+	return atomic_fetch_andnot(ZSLAB_SLAB_DIRTY | ZSLAB_SLAB_RELOC, &s->flags);
+}
+
 void zslab_reap_dead_slabs(struct zslab_cache *c);
 void zslab_slab_drop_image(struct zslab_cache *c, struct zslab_slab *s);
 void zslab_fail_slab_alloc_set(unsigned int times);

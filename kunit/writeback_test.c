@@ -580,6 +580,129 @@ static void an_offlined_cpu_gives_its_magazine_back(struct kunit *test)
 	zslab_cache_destroy(c);
 }
 
+/* --- a change racing a pass: the store-buffering pattern --- */
+
+#define SB_SECONDS	3
+#define SB_MAX_ROUNDS	2000000U
+
+/*
+ * One round: the client stores a new value into an object and marks it
+ * dirty while, on another CPU, a pass takes the queued slab (clears DIRTY)
+ * and copies the object. Both start together, each after a delay that
+ * varies by round, so that over many rounds every alignment of the two
+ * comes up.
+ */
+struct sb_race {
+	struct zslab_slab *s;
+	u32 *obj;
+	atomic_t arrived;	/* two per round */
+	atomic_t finished;	/* rounds the pass side has done */
+	u32 copied;		/* what the pass side copied this round */
+};
+
+static void sb_delay(unsigned int n)
+{
+	while (n--)
+		cpu_relax();
+}
+
+/* Round @k starts when both sides have arrived; false: stop instead. */
+static bool sb_start_round(struct sb_race *r, unsigned int k, bool pass_side)
+{
+	atomic_inc(&r->arrived);
+	while (atomic_read(&r->arrived) < 2 * k) {
+		if (pass_side && kthread_should_stop())
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static int sb_pass_side(void *arg)
+{
+	struct sb_race *r = arg;
+	unsigned int k;
+
+	for (k = 1; sb_start_round(r, k, true); k++) {
+		sb_delay(k % 8);
+		zslab_slab_take_dirty(r->s);
+		r->copied = READ_ONCE(*r->obj);
+		atomic_set_release(&r->finished, k);
+	}
+	return 0;
+}
+
+/*
+ * #10 defect 1, §2 zslab_mark_dirty(): a change marked while a pass copies
+ * the slab is either in the copy or queues the slab again; never neither.
+ * This is the store-buffering pattern (memory-barriers.txt): the client
+ * stores the object then reads DIRTY; the pass clears DIRTY then reads the
+ * object. Without a full barrier between the client's store and its read,
+ * the CPU may satisfy the read first from a DIRTY the pass has already
+ * cleared, and copy-before-store goes unnoticed: the slab is never queued
+ * again and a later sync returns 0 without the change.
+ */
+static void a_change_racing_a_pass_is_copied_or_queued_again(struct kunit *test)
+{
+	unsigned long rounds = 0, requeued = 0, missed = 0;
+	struct task_struct *pass;
+	struct zslab_cache *c;
+	struct sb_race *r;
+	unsigned int cpu, pass_cpu;
+	u64 until;
+
+	cpu = cpumask_first(cpu_online_mask);
+	pass_cpu = cpumask_next(cpu, cpu_online_mask);
+	if (pass_cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	writeback_off(test);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	c = make_cache(test, "kt-sb", 64);
+	r->obj = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->obj);
+	r->s = slab_of(c, r->obj);
+	llist_del_all(&c->dirty);	/* each round requeues by hand */
+
+	pass = kthread_create(sb_pass_side, r, "kt-sb-pass");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pass));
+	kthread_bind(pass, pass_cpu);
+	wake_up_process(pass);
+
+	until = ktime_get_ns() + SB_SECONDS * NSEC_PER_SEC;
+	while (rounds < SB_MAX_ROUNDS && ktime_get_ns() < until) {
+		unsigned int k = ++rounds;
+
+		/* Queued by an earlier change, as the pass found it. */
+		atomic_or(ZSLAB_SLAB_DIRTY, &r->s->flags);
+		sb_start_round(r, k, false);
+		sb_delay((k / 8) % 8);
+		WRITE_ONCE(*r->obj, k);
+		zslab_mark_dirty(c, r->obj);
+		while (atomic_read_acquire(&r->finished) < k)
+			cpu_relax();
+		if (llist_del_all(&c->dirty))
+			requeued++;
+		else if (r->copied != k)
+			missed++;
+	}
+	kthread_stop(pass);
+
+	kunit_info(test, "%lu rounds: %lu queued again, %lu copied, %lu missed\n",
+		   rounds, requeued, rounds - requeued - missed, missed);
+	KUNIT_EXPECT_EQ(test, missed, 0UL);
+	/* The race was run: each side won some rounds. */
+	KUNIT_EXPECT_GT(test, requeued, 0UL);
+	KUNIT_EXPECT_LT(test, requeued, rounds);
+
+	atomic_andnot(ZSLAB_SLAB_DIRTY, &r->s->flags);
+	zslab_mark_dirty(c, r->obj);
+	zslab_cache_free(c, r->obj);
+	zslab_cache_destroy(c);
+	writeback_back_on(test);
+}
+
 static struct kunit_case writeback_test_cases[] = {
 	KUNIT_CASE(a_new_object_reaches_the_device_as_zeros),
 	KUNIT_CASE(a_late_completion_never_undoes_a_tombstone),
@@ -589,6 +712,7 @@ static struct kunit_case writeback_test_cases[] = {
 	KUNIT_CASE(create_does_not_wait_for_a_background_pass),
 	KUNIT_CASE(a_duplicate_name_leaves_the_first_cache_whole),
 	KUNIT_CASE(an_offlined_cpu_gives_its_magazine_back),
+	KUNIT_CASE(a_change_racing_a_pass_is_copied_or_queued_again),
 	{}
 };
 
