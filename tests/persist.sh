@@ -77,7 +77,7 @@ expect_tc "re-attach tc0 by name" 0 pcreate 0 64
 expect_tc "re-attach tc1 by name (constructor given again)" 0 pcreate 1 700 1 1
 expect_tc "create the volatile cache again" 0 create 2 128
 check_eq "debugfs: tc0 persistent: 1 after the re-attach" "$(cs tc0 persistent)" 1
-check_eq "the volatile cache's objects did not come back (for_each)" "$(tc pscan 2)" "0 0 0 0"
+check_eq "the volatile cache's objects did not come back (for_each)" "$(tc pscan 2)" "0 0 0 0 0"
 check_eq "the volatile cache's objects did not come back (active_objs)" "$(cs tc2 active_objs)" 0
 cat /tmp/model1.bin >$TCD/model
 expect_tc "the model is loaded back" 2 pload 0
@@ -85,7 +85,7 @@ verify_model "tc0 after the reload: every object byte for byte, freed ones absen
 verify_model "tc1 after the reload: every object byte for byte, freed ones absent, counts equal" 1 $n1
 check_eq "the constructor did not run on recovered objects" "$(tc pctor 1)" 0
 check_eq "no read-back error" "$(cs tc0 readback_errors) $(cs tc1 readback_errors)" "0 0"
-check_eq "for_each: the callback's non-zero return (7 at the 3rd object) stops it" "$(tc pscan 1 3)" "3 0 0 7"
+check_eq "for_each: the callback's non-zero return (7 at the 3rd object) stops it" "$(tc pscan 1 3)" "3 0 0 7 0"
 set -- $(tc pforfree 0 4)
 check "for_each: the callback frees every 4th object ($2 of $1), by pointer and by ref" \
 	"$1 $3 $4 $2" = "$n0 0 0 $((n0 / 4))"
@@ -125,7 +125,7 @@ rb=$(cs tc1 readbacks) ev=$(cs tc1 evictions)
 check "slabs were read back ($rb) and evicted again ($ev) under the cap" "$rb" -gt 0 -a "$ev" -gt 0
 check_eq "no read-back error" "$(cs tc1 readback_errors)" 0
 expect_tc "tc0 by name after its erase is a new, empty cache" 0 pcreate 0 64
-check_eq "... for_each finds nothing in it" "$(tc pscan 0)" "0 0 0 0"
+check_eq "... for_each finds nothing in it" "$(tc pscan 0)" "0 0 0 0 0"
 erase_and_unload
 dmesg_clean "no WARN, BUG, Oops or KASAN report in dmesg"
 exit $T_FAILED

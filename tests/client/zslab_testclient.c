@@ -138,6 +138,7 @@ struct pfound {
 
 #define PF_BAD		1	/* its bytes are not its (ref, version) pattern */
 #define PF_MATCHED	2	/* pcheck: the model names it */
+#define PF_TORN		4	/* ... but a change the crash caught midway */
 
 /* What a capacity run or a capstress worker did. */
 struct cap_stats {
@@ -852,6 +853,52 @@ static u32 pobj_check(const void *obj, unsigned int size, zslab_ref_t ref)
 	return p[2];
 }
 
+/*
+ * A crash can catch an object of the planned round mid-change: a pass
+ * copies a slab while the client writes into it (a snapshot; the change
+ * dirties the slab again, DESIGN §3) and the reset may land before the next
+ * pass writes it again. Such an object is a mix of words of its model
+ * version (@oldver; 0: the model does not have @ref), zeros (freed, or
+ * allocated and not filled yet) and one version the planned round hands
+ * out (maxver + 1 .. maxver + plan_ops). True if @obj is such a mix; @buf
+ * holds two objects.
+ */
+static bool pobj_torn(struct tc_cache *t, const void *obj, zslab_ref_t ref,
+		      u32 oldver, u32 *buf)
+{
+	unsigned int i, n = t->size / 4;
+	u32 *old = buf, *new = buf + n;
+	const u32 *p = obj;
+	u32 k;
+
+	if (!t->plan_ops)
+		return false;
+	if (oldver)
+		pobj_fill(old, t->size, ref, oldver);
+	else
+		memset(old, 0, t->size);
+	for (k = 1; k <= t->plan_ops; k++) {
+		pobj_fill(new, t->size, ref, t->maxver + k);
+		for (i = 0; i < n; i++)
+			if (p[i] && p[i] != old[i] && p[i] != new[i])
+				break;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+/* The model's version of @ref, or 0 if the model does not have it. */
+static u32 pmodel_ver(struct tc_cache *t, zslab_ref_t ref)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < t->rmax; slot++)
+		if (t->refs[slot] == ref)
+			return t->pvers[slot];
+	return 0;
+}
+
 static atomic_t *ctor_counter;
 
 /* The constructor of ctor caches: marks the object, counts the call. */
@@ -962,9 +1009,11 @@ static long tc_pfill(struct tc_cache *t, unsigned int n)
  * and marked dirty. Every operation draws two numbers, so that with @maybe
  * the same sequence is replayed without touching the cache: it marks the
  * slots whose object of the model the round frees (may be gone after a
- * crash). Answer: errors (a live ref's get NULL or its object wrong).
+ * crash), and with @touched every slot the round works on. Answer: errors
+ * (a live ref's get NULL or its object wrong).
  */
-static long pround_run(struct tc_cache *t, unsigned long *maybe)
+static long pround_run(struct tc_cache *t, unsigned long *maybe,
+		       unsigned long *touched)
 {
 	unsigned long *live = NULL;
 	struct rnd_state rs;
@@ -993,6 +1042,8 @@ static long pround_run(struct tc_cache *t, unsigned long *maybe)
 				__clear_bit(slot, live);
 				__set_bit(slot, maybe);
 			}
+			if (touched)
+				__set_bit(slot, touched);
 			continue;
 		}
 		if (!(k & 63))
@@ -1043,9 +1094,14 @@ static struct pfound *pfound_find(struct tc_cache *t, zslab_ref_t ref)
 	return bsearch(&key, t->found, t->nfound, sizeof(key), cmp_found);
 }
 
+/* pscan tells at most this many bad objects from crash-torn ones. */
+#define P_TORN_TRIES	64
+
 struct pscan_arg {
 	struct tc_cache *t;
 	unsigned long visits, bad, overflow;
+	unsigned long torn, torn_tries;	/* bad objects: torn, tried */
+	u32 *buf;			/* pobj_torn(): two objects */
 	unsigned long stop_at;		/* pstop: return 7 at this visit */
 	unsigned int free_every;	/* pforfree: free every N-th visit */
 	unsigned long freed;
@@ -1060,10 +1116,17 @@ static int pscan_fn(struct zslab_cache *c, void *obj, void *arg)
 	struct tc_cache *t = a->t;
 	zslab_ref_t ref = zslab_ref(c, obj);
 	u32 ver = pobj_check(obj, t->size, ref);
+	u32 flags = 0;
 
 	a->visits++;
-	if (!ver)
+	if (!ver && a->buf && a->torn_tries++ < P_TORN_TRIES &&
+	    pobj_torn(t, obj, ref, pmodel_ver(t, ref), a->buf)) {
+		a->torn++;
+		flags = PF_BAD | PF_TORN;
+	} else if (!ver) {
 		a->bad++;
+		flags = PF_BAD;
+	}
 	if (a->free_every) {
 		struct pfound key = { .ref = ref }, *m;
 
@@ -1083,7 +1146,7 @@ static int pscan_fn(struct zslab_cache *c, void *obj, void *arg)
 	if (a->nindex < TC_FOUND_MAX) {
 		t->found[a->nindex].ref = ref;
 		t->found[a->nindex].ver = ver;
-		t->found[a->nindex].flags = ver ? 0 : PF_BAD;
+		t->found[a->nindex].flags = flags;
 		a->nindex++;
 	} else {
 		a->overflow++;
@@ -1096,9 +1159,11 @@ static int pscan_fn(struct zslab_cache *c, void *obj, void *arg)
 /*
  * pscan: visit every object with zslab_cache_for_each(), check each one
  * against its own pattern, and keep (ref, version) sorted by ref for
- * pcheck. Answer "OBJS BAD DUPS RET": objects visited, objects whose bytes
- * are not their pattern (or whose header names another ref), refs visited
- * more than once, for_each's return value.
+ * pcheck. Answer "OBJS BAD DUPS RET TORN": objects visited, objects whose
+ * bytes are not their pattern (or whose header names another ref) and not
+ * a change of the planned round caught midway (see pobj_torn()), refs
+ * visited more than once, for_each's return value, objects that are such a
+ * change (pcheck says whether their slots are ones the round works on).
  */
 static long tc_pscan(struct tc_cache *t, unsigned int stop_at, char *ans)
 {
@@ -1112,12 +1177,15 @@ static long tc_pscan(struct tc_cache *t, unsigned int stop_at, char *ans)
 		if (!t->found)
 			return -ENOMEM;
 	}
+	a.buf = kmalloc(2 * t->size, GFP_KERNEL);
 	ret = zslab_cache_for_each(t->c, pscan_fn, &a);
+	kfree(a.buf);
 	t->nfound = a.nindex;
 	sort(t->found, t->nfound, sizeof(*t->found), cmp_found, NULL);
 	for (k = 1; k < t->nfound; k++)
 		dups += t->found[k].ref == t->found[k - 1].ref;
-	snprintf(ans, 48, "%lu %lu %lu %d", a.visits, a.bad + a.overflow, dups, ret);
+	snprintf(ans, 48, "%lu %lu %lu %d %lu", a.visits, a.bad + a.overflow, dups,
+		 ret, a.torn);
 	return 0;
 }
 
@@ -1161,16 +1229,26 @@ static bool pver_ok(struct tc_cache *t, unsigned int slot, u32 ver)
 	return ver == t->pvers[slot] || (t->plan_ops && ver > t->maxver);
 }
 
-/* The slots the planned round may have freed, or NULL on no memory. */
+/*
+ * What the planned round does to the model's slots, or NULL on no memory:
+ * a bitmap of the slots it may have freed, followed by one of the slots it
+ * works on (ptouched()).
+ */
 static unsigned long *pmaybe(struct tc_cache *t)
 {
-	unsigned long *maybe = bitmap_zalloc(max(t->rmax, 1U), GFP_KERNEL);
+	unsigned int longs = BITS_TO_LONGS(max(t->rmax, 1U));
+	unsigned long *maybe = bitmap_zalloc(2 * longs * BITS_PER_LONG, GFP_KERNEL);
 
-	if (maybe && pround_run(t, maybe) < 0) {
+	if (maybe && pround_run(t, maybe, maybe + longs) < 0) {
 		bitmap_free(maybe);
 		return NULL;
 	}
 	return maybe;
+}
+
+static unsigned long *ptouched(struct tc_cache *t, unsigned long *maybe)
+{
+	return maybe + BITS_TO_LONGS(max(t->rmax, 1U));
 }
 
 /*
@@ -1179,6 +1257,8 @@ static unsigned long *pmaybe(struct tc_cache *t)
  * a version neither the model's nor one written after it, objects found
  * that the model does not have (not written after it: freed before the
  * sync, or never allocated), slots the planned round may have freed.
+ * An object pscan found torn by the crash (pobj_torn()) is accepted in a
+ * slot the round works on or as a new object, and is stale elsewhere.
  * Without a plan the model is exact: every object at its version, no other.
  */
 static long tc_pcheck(struct tc_cache *t, char *ans)
@@ -1205,11 +1285,13 @@ static long tc_pcheck(struct tc_cache *t, char *ans)
 			continue;
 		}
 		f->flags |= PF_MATCHED;
+		if ((f->flags & PF_TORN) && test_bit(slot, ptouched(t, maybe)))
+			continue;	/* a change of the round, caught midway */
 		if (!pver_ok(t, slot, f->ver))
 			stale++;
 	}
 	for (k = 0; k < t->nfound; k++)
-		if (!(t->found[k].flags & PF_MATCHED) &&
+		if (!(t->found[k].flags & (PF_MATCHED | PF_TORN)) &&
 		    !(t->plan_ops && t->found[k].ver > t->maxver))
 			extra++;
 	bitmap_free(maybe);
@@ -1236,9 +1318,9 @@ static u64 *plive(struct tc_cache *t, unsigned int *n)
 /*
  * pgets: zslab_get() of every model ref (GFP_KERNEL): its object, intact,
  * at a version pcheck accepts (NULL only where the planned round freed
- * it); and of the refs the model records as freed (and does not hold
- * again): NULL, or an object written after the model (the ref reused
- * since). Answer
+ * it; torn by the crash only where the round works); and of the refs the
+ * model records as freed (and does not hold again): NULL, or an object
+ * written after the model, whole or torn (the ref reused since). Answer
  * "NULLS BAD FREED_LIVE GETS".
  */
 static long tc_pgets(struct tc_cache *t, char *ans)
@@ -1248,10 +1330,15 @@ static long tc_pgets(struct tc_cache *t, char *ans)
 	unsigned long *maybe;
 	u64 *live;
 	void *obj;
+	u32 *buf;
 
+	buf = kmalloc(2 * t->size, GFP_KERNEL);
 	maybe = pmaybe(t);
-	if (!maybe)
+	if (!maybe || !buf) {
+		bitmap_free(maybe);
+		kfree(buf);
 		return -ENOMEM;
+	}
 	for (slot = 0; slot < t->rmax; slot++) {
 		if (!t->refs[slot])
 			continue;
@@ -1261,7 +1348,9 @@ static long tc_pgets(struct tc_cache *t, char *ans)
 			nulls += !test_bit(slot, maybe);
 			continue;
 		}
-		if (!pver_ok(t, slot, pobj_check(obj, t->size, t->refs[slot])))
+		if (!pver_ok(t, slot, pobj_check(obj, t->size, t->refs[slot])) &&
+		    !(test_bit(slot, ptouched(t, maybe)) &&
+		      pobj_torn(t, obj, t->refs[slot], t->pvers[slot], buf)))
 			bad++;
 		zslab_put(t->c, obj);
 		if (!(slot & 63))
@@ -1270,6 +1359,7 @@ static long tc_pgets(struct tc_cache *t, char *ans)
 	live = plive(t, &nlive);
 	if (!live) {
 		bitmap_free(maybe);
+		kfree(buf);
 		return -ENOMEM;
 	}
 	for (k = 0; k < min_t(u32, t->nfreed, TC_FREED); k++) {
@@ -1282,12 +1372,14 @@ static long tc_pgets(struct tc_cache *t, char *ans)
 		if (!obj)
 			continue;
 		ver = pobj_check(obj, t->size, ref);
-		if (!(t->plan_ops && ver > t->maxver))
+		if (!(t->plan_ops && ver > t->maxver) &&
+		    !(!ver && pobj_torn(t, obj, ref, 0, buf)))
 			freed_live++;
 		zslab_put(t->c, obj);
 	}
 	kvfree(live);
 	bitmap_free(maybe);
+	kfree(buf);
 	snprintf(ans, 48, "%lu %lu %lu %lu", nulls, bad, freed_live, gets);
 	return 0;
 }
@@ -1743,7 +1835,7 @@ static long tc_run(char *cmd, char *verb, char *ans)
 		return 0;
 	}
 	if (!strcmp(verb, "pround"))
-		return pround_run(&caches[i], NULL);
+		return pround_run(&caches[i], NULL, NULL);
 	if (!strcmp(verb, "pcheck"))
 		return tc_pcheck(&caches[i], ans);
 	if (!strcmp(verb, "pgets"))
