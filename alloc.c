@@ -230,12 +230,13 @@ static struct page *uninit_slab(struct zslab_slab *s)
  * over RAM. Measured in UML with init_on_alloc, 10000 allocations in a
  * row: 117-122 ns each for 2048 B objects from scattered pages, 108-113 from
  * blocks (512 B: 29-31, 22-27). A block is only worth it while free: no
- * reclaim, no reserves, no warning; the bulk allocator serves the rest.
+ * reclaim, no reserves, no warning, never __GFP_NOFAIL (the page allocator
+ * warns of it above order 1); the bulk allocator serves the rest.
  */
 static unsigned int grow_pages(gfp_t gfp, struct page **pages, unsigned int want)
 {
 	gfp_t block_gfp = (gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC) &
-			  ~__GFP_RECLAIM;
+			  ~(__GFP_RECLAIM | __GFP_NOFAIL);
 	unsigned int nr = 0, order, i;
 	struct page *page;
 
