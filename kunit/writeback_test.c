@@ -17,6 +17,8 @@
 #include <linux/namei.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/timex.h>
 #include "../zslab_internal.h"
 #include "fake_dev.h"
 
@@ -582,54 +584,137 @@ static void an_offlined_cpu_gives_its_magazine_back(struct kunit *test)
 
 /* --- a change racing a pass: the store-buffering pattern --- */
 
-#define SB_SECONDS	3
-#define SB_MAX_ROUNDS	2000000U
+#define SB_RACES	16	/* per batch, each on a slab of its own */
+#define SB_NSEC		(3ULL * NSEC_PER_SEC)
+#define SB_MAX_BATCHES	200000U
+#define SB_STEP		32	/* cycles between neighbouring races' offsets */
 
 /*
- * One round: the client stores a new value into an object and marks it
- * dirty while, on another CPU, a pass takes the queued slab (clears DIRTY)
- * and copies the object. Both start together, each after a delay that
- * varies by round, so that over many rounds every alignment of the two
- * comes up.
+ * A batch runs SB_RACES races, one per slab, as a litmus harness does: the
+ * client stores a new value into race @i's object and marks it dirty, while
+ * the pass, on another CPU, takes the slab (clears DIRTY) and copies the
+ * object. No handshake starts a race: both sides wait for a cycle count,
+ * start + @i * spacing on the client and @offset[i] cycles later on the
+ * pass, so that a race's alignment is what the test chose rather than how
+ * fast one CPU noticed the other.
  */
 struct sb_race {
-	struct zslab_slab *s;
-	u32 *obj;
-	atomic_t arrived;	/* two per round */
-	atomic_t finished;	/* rounds the pass side has done */
-	u32 copied;		/* what the pass side copied this round */
+	struct zslab_slab *s[SB_RACES];
+	u32 *obj[SB_RACES];
+	u32 copied[SB_RACES];	/* what the pass copied this batch */
+	s64 offset[SB_RACES];	/* the pass's start after the client's */
+	u64 start;
+	u64 spacing;
+	atomic_t batch;		/* the batch set up by the client */
+	atomic_t done;		/* the last batch the pass finished */
 };
 
-static void sb_delay(unsigned int n)
+/*
+ * The two sides spin without cpu_relax(): under QEMU TCG a pause leaves the
+ * translated code and takes QEMU's global lock, which can hold one side off
+ * for longer than a batch and scatter the races far wider than the window
+ * the test aims at.
+ */
+static void sb_wait_until(u64 t)
 {
-	while (n--)
-		cpu_relax();
-}
-
-/* Round @k starts when both sides have arrived; false: stop instead. */
-static bool sb_start_round(struct sb_race *r, unsigned int k, bool pass_side)
-{
-	atomic_inc(&r->arrived);
-	while (atomic_read(&r->arrived) < 2 * k) {
-		if (pass_side && kthread_should_stop())
-			return false;
-		cpu_relax();
-	}
-	return true;
+	while ((s64)(get_cycles() - t) < 0)
+		barrier();
 }
 
 static int sb_pass_side(void *arg)
 {
 	struct sb_race *r = arg;
-	unsigned int k;
+	unsigned int k, i;
 
-	for (k = 1; sb_start_round(r, k, true); k++) {
-		sb_delay(k % 8);
-		zslab_slab_take_dirty(r->s);
-		r->copied = READ_ONCE(*r->obj);
-		atomic_set_release(&r->finished, k);
+	for (k = 1; ; k++) {
+		while (atomic_read_acquire(&r->batch) < k)
+			if (kthread_should_stop())
+				return 0;
+		/*
+		 * Read every object first: its cache line is then this CPU's,
+		 * and the client's store must fetch it back, the time the
+		 * store waits in the store buffer while loads after it go on.
+		 */
+		for (i = 0; i < SB_RACES; i++)
+			r->copied[i] = READ_ONCE(*r->obj[i]);
+		for (i = 0; i < SB_RACES; i++) {
+			sb_wait_until(r->start + i * r->spacing + r->offset[i]);
+			zslab_slab_take_dirty(r->s[i]);
+			r->copied[i] = READ_ONCE(*r->obj[i]);
+		}
+		atomic_set_release(&r->done, k);
 	}
-	return 0;
+}
+
+/* Bit @i set: race @i's slab is on the cache's dirty list again. */
+static unsigned long sb_requeued(struct zslab_cache *c, struct sb_race *r)
+{
+	struct llist_node *queued = llist_del_all(&c->dirty);
+	unsigned long found = 0;
+	struct zslab_slab *s;
+	unsigned int i;
+
+	llist_for_each_entry(s, queued, dirty_node)
+		for (i = 0; i < SB_RACES; i++)
+			if (s == r->s[i])
+				found |= BIT(i);
+	return found;
+}
+
+/*
+ * One object on each of SB_RACES slabs, all clean; the other objects the
+ * slabs hold stay allocated in @held until the end.
+ */
+static void sb_setup(struct kunit *test, struct zslab_cache *c, struct sb_race *r,
+		     void **held, unsigned int nheld)
+{
+	unsigned int i, n = 0, got = 0;
+
+	while (got < SB_RACES) {
+		struct zslab_slab *s;
+
+		KUNIT_ASSERT_LT(test, n, nheld);
+		held[n] = zslab_cache_alloc(c, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, held[n]);
+		s = slab_of(c, held[n]);
+		for (i = 0; i < got && r->s[i] != s; i++)
+			;
+		if (i == got) {
+			r->s[got] = s;
+			r->obj[got++] = held[n];
+		}
+		n++;
+	}
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+}
+
+static int sb_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The client's store and mark, timed on slabs queued already, as each race
+ * finds them: DIRTY is read near its end, where a pass should land.
+ */
+static u64 sb_client_cycles(struct zslab_cache *c, struct sb_race *r)
+{
+	u64 t[33];
+	unsigned int i;
+
+	for (i = 0; i < SB_RACES; i++)
+		atomic_or(ZSLAB_SLAB_DIRTY, &r->s[i]->flags);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		t[i] = get_cycles();
+		WRITE_ONCE(*r->obj[i % SB_RACES], 0);
+		zslab_mark_dirty(c, r->obj[i % SB_RACES]);
+		t[i] = get_cycles() - t[i];
+	}
+	/* The median: an interrupt in one call says nothing of the others. */
+	sort(t, ARRAY_SIZE(t), sizeof(t[0]), sb_cmp, NULL);
+	return t[ARRAY_SIZE(t) / 2];
 }
 
 /*
@@ -641,64 +726,105 @@ static int sb_pass_side(void *arg)
  * the CPU may satisfy the read first from a DIRTY the pass has already
  * cleared, and copy-before-store goes unnoticed: the slab is never queued
  * again and a later sync returns 0 without the change.
+ *
+ * The window is the time a store waits for its cache line, so the races
+ * are aimed: the pass's start is moved after each batch towards where as
+ * many races end "queued again" (the pass was first) as "copied" (the
+ * client was), and the races of a batch sit SB_STEP cycles apart around it.
+ * Whether a missing barrier can show still depends on the machine: the
+ * store must be waiting for its line when DIRTY is read. In the debug
+ * kernel under QEMU TCG the mark's checks take microseconds before that
+ * read, longer than any store waits, and no miss has shown there.
  */
 static void a_change_racing_a_pass_is_copied_or_queued_again(struct kunit *test)
 {
-	unsigned long rounds = 0, requeued = 0, missed = 0;
+	unsigned long races = 0, requeued = 0, copied = 0, missed = 0;
+	unsigned int cpu, pass_cpu, nheld, batch = 0, i;
 	struct task_struct *pass;
 	struct zslab_cache *c;
 	struct sb_race *r;
-	unsigned int cpu, pass_cpu;
+	s64 lead, client;
+	void **held;
 	u64 until;
 
 	cpu = cpumask_first(cpu_online_mask);
 	pass_cpu = cpumask_next(cpu, cpu_online_mask);
 	if (pass_cpu >= nr_cpu_ids)
 		kunit_skip(test, "needs two online CPUs");
+	if (!get_cycles())
+		kunit_skip(test, "needs a cycle counter");
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	writeback_off(test);
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	c = make_cache(test, "kt-sb", 64);
-	r->obj = zslab_cache_alloc(c, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r->obj);
-	r->s = slab_of(c, r->obj);
-	llist_del_all(&c->dirty);	/* each round requeues by hand */
+	nheld = (SB_RACES + 1) * c->objs_per_slab;
+	held = kunit_kcalloc(test, nheld, sizeof(*held), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	sb_setup(test, c, r, held, nheld);
+	client = sb_client_cycles(c, r);
+	r->spacing = 3 * client + 1000;
+	lead = client;
 
 	pass = kthread_create(sb_pass_side, r, "kt-sb-pass");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pass));
 	kthread_bind(pass, pass_cpu);
 	wake_up_process(pass);
 
-	until = ktime_get_ns() + SB_SECONDS * NSEC_PER_SEC;
-	while (rounds < SB_MAX_ROUNDS && ktime_get_ns() < until) {
-		unsigned int k = ++rounds;
+	until = ktime_get_ns() + SB_NSEC;
+	while (batch < SB_MAX_BATCHES && ktime_get_ns() < until) {
+		unsigned long again;
+		s64 early = 0;
 
-		/* Queued by an earlier change, as the pass found it. */
-		atomic_or(ZSLAB_SLAB_DIRTY, &r->s->flags);
-		sb_start_round(r, k, false);
-		sb_delay((k / 8) % 8);
-		WRITE_ONCE(*r->obj, k);
-		zslab_mark_dirty(c, r->obj);
-		while (atomic_read_acquire(&r->finished) < k)
-			cpu_relax();
-		if (llist_del_all(&c->dirty))
-			requeued++;
-		else if (r->copied != k)
-			missed++;
+		batch++;
+		/* Far enough to make up for CPUs whose counters disagree. */
+		lead = clamp_t(s64, lead, -SB_RACES * (s64)r->spacing,
+			       SB_RACES * r->spacing);
+		for (i = 0; i < SB_RACES; i++) {
+			/* Queued by an earlier change, as the pass found it. */
+			atomic_or(ZSLAB_SLAB_DIRTY, &r->s[i]->flags);
+			r->offset[i] = lead + ((s64)i - SB_RACES / 2) * SB_STEP;
+		}
+		r->start = get_cycles() + 2 * r->spacing + max_t(s64, -lead, 0);
+		atomic_set_release(&r->batch, batch);
+		for (i = 0; i < SB_RACES; i++) {
+			sb_wait_until(r->start + i * r->spacing);
+			WRITE_ONCE(*r->obj[i], batch);
+			zslab_mark_dirty(c, r->obj[i]);
+		}
+		while (atomic_read_acquire(&r->done) < batch)
+			barrier();
+
+		again = sb_requeued(c, r);
+		for (i = 0; i < SB_RACES; i++) {
+			if (again & BIT(i)) {
+				requeued++;
+				early++;
+			} else if (r->copied[i] == batch) {
+				copied++;
+				early--;
+			} else {
+				missed++;
+			}
+		}
+		races += SB_RACES;
+		lead += early * SB_STEP;
 	}
 	kthread_stop(pass);
 
-	kunit_info(test, "%lu rounds: %lu queued again, %lu copied, %lu missed\n",
-		   rounds, requeued, rounds - requeued - missed, missed);
+	kunit_info(test, "%lu races in %u batches: %lu queued again, %lu copied, %lu missed\n",
+		   races, batch, requeued, copied, missed);
+	kunit_info(test, "client's store and mark %lld cycles, races %llu apart, pass lead %lld\n",
+		   client, r->spacing, lead);
 	KUNIT_EXPECT_EQ(test, missed, 0UL);
-	/* The race was run: each side won some rounds. */
+	/* The race was run: each side won some races. */
 	KUNIT_EXPECT_GT(test, requeued, 0UL);
-	KUNIT_EXPECT_LT(test, requeued, rounds);
+	KUNIT_EXPECT_GT(test, copied, 0UL);
 
-	atomic_andnot(ZSLAB_SLAB_DIRTY, &r->s->flags);
-	zslab_mark_dirty(c, r->obj);
-	zslab_cache_free(c, r->obj);
+	for (i = 0; i < SB_RACES; i++)
+		atomic_andnot(ZSLAB_SLAB_DIRTY, &r->s[i]->flags);
+	for (i = 0; i < nheld && held[i]; i++)
+		zslab_cache_free(c, held[i]);
 	zslab_cache_destroy(c);
 	writeback_back_on(test);
 }
