@@ -229,7 +229,7 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
 	struct zslab_slab *s;
 	u32 zone, offset, crc;
 	unsigned long flags;
-	bool rewrite, live;
+	bool rewrite, live, empty;
 	void *entry;
 	int err;
 
@@ -260,6 +260,8 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
 	zone = ev->img_zone;
 	offset = ev->img_offset;
 	crc = ev->img_crc;
+	/* Emptied by frees while out (no get pins a dead object): stays so. */
+	empty = !ev->nr_live;
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	/*
@@ -268,8 +270,19 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
 	 * A caller that may wait made room before (zslab_get()).
 	 */
 	s = zslab_slab_alloc_desc(c, GFP_NOIO);
-	err = s ? zslab_read_image(c, zone, offset, crc, s->base) : -ENOMEM;
-	trace_zslab_readback(c->id, id, zone, offset, err);
+	if (!s) {
+		err = -ENOMEM;
+	} else if (empty) {
+		/*
+		 * None of its data lives: nothing to read. It comes back
+		 * empty (install_locked() zeroes every free slot) and dirty,
+		 * and the pass drops it as any slab that emptied.
+		 */
+		err = 0;
+	} else {
+		err = zslab_read_image(c, zone, offset, crc, s->base);
+		trace_zslab_readback(c->id, id, zone, offset, err);
+	}
 
 	spin_lock_irqsave(&c->lock, flags);
 	/* Only a get's read changes an evicted entry: it is still @ev. */
@@ -297,8 +310,10 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	mempool_free(ev, c->ev_pool);
-	atomic64_inc(&c->cap[ZSLAB_CAP_READBACKS]);
-	atomic64_add(c->slab_size, &c->cap[ZSLAB_CAP_READBACK_BYTES]);
+	if (!empty) {
+		atomic64_inc(&c->cap[ZSLAB_CAP_READBACKS]);
+		atomic64_add(c->slab_size, &c->cap[ZSLAB_CAP_READBACK_BYTES]);
+	}
 	wake_up_all(&c->readback_wait);
 	zslab_kick_eviction(zslab_device);
 	if (!pin)
@@ -319,7 +334,8 @@ void *zslab_read_back(struct zslab_cache *c, u32 id, unsigned int idx, gfp_t gfp
  *
  * Objects freed by reference while their slab was evicted are still in
  * the slab's newest data on the device: the slab comes back, dirty, and
- * the pass writes it (or its tombstone, if it emptied).
+ * the pass writes it (or its tombstone, if it emptied: then nothing is
+ * read, see zslab_read_back()).
  *
  * Return: slabs read back (fewer than @max once memory is short).
  */

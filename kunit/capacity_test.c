@@ -334,6 +334,35 @@ static void free_by_ref_of_an_evicted_object_reads_nothing(struct kunit *test)
 	zslab_cache_destroy(f->c);
 }
 
+static void a_slab_emptied_while_evicted_goes_without_a_read(struct kunit *test)
+{
+	struct cap_fixture *f = make_fixture(test, "kt-fempty");
+	struct zslab_cache_info *before, *after;
+	unsigned int i, j, freed = 0;
+	u32 id;
+	u64 reads;
+
+	KUNIT_ASSERT_NOT_NULL(test, some_evicted(test, f, &i));
+	id = zslab_ref_slab(f->refs[i]);
+	before = info_of(test, f->c);
+	reads = atomic64_read(&zslab_device->io[ZSLAB_IO_READS]);
+	for (j = 0; j < OBJS; j++) {
+		if (zslab_ref_slab(f->refs[j]) != id)
+			continue;
+		zslab_free_ref(f->c, f->refs[j]);
+		freed++;
+	}
+	KUNIT_EXPECT_EQ(test, zslab_cache_sync(f->c), 0);
+	/* Nothing of its data lives: the sync drops it, reading nothing. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zslab_device->io[ZSLAB_IO_READS]), reads);
+	after = info_of(test, f->c);
+	KUNIT_EXPECT_EQ(test, after->cap[ZSLAB_CAP_READBACKS], before->cap[ZSLAB_CAP_READBACKS]);
+	KUNIT_EXPECT_EQ(test, after->cap[ZSLAB_CAP_EVICTED_FREES], (u64)freed);
+	KUNIT_EXPECT_NULL(test, evicted_desc(f->c, id));
+	KUNIT_EXPECT_NULL(test, zslab_get(f->c, f->refs[i], GFP_KERNEL));
+	zslab_cache_destroy(f->c);
+}
+
 /* --- reclaim's victim --- */
 
 static void the_victim_gives_back_most_for_least(struct kunit *test)
@@ -370,6 +399,7 @@ static struct kunit_case capacity_test_cases[] = {
 	KUNIT_CASE(a_corrupt_image_is_never_accepted),
 	KUNIT_CASE(data_of_the_wrong_place_is_never_accepted),
 	KUNIT_CASE(free_by_ref_of_an_evicted_object_reads_nothing),
+	KUNIT_CASE(a_slab_emptied_while_evicted_goes_without_a_read),
 	KUNIT_CASE(the_victim_gives_back_most_for_least),
 	KUNIT_CASE(a_zone_with_nothing_to_give_is_never_a_victim),
 	{}
