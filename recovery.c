@@ -672,15 +672,20 @@ out:
 	return ret;
 }
 
-/*
- * The kept zone to leave open for relocation when no data zone would be
- * free, or 0: finishing every kept zone would leave reclaim nowhere to move
- * live data to, and the device full for good (a crash finishes the zones
- * that were open, and relocation's room with them). Appending after what
- * the crash left is safe: the load's checkpoint records the zone's tail,
- * and later loads read only what follows it.
+/**
+ * zslab_load_reloc_zone() - The kept zone to leave open for relocation.
+ * @zd: the device, zd->load_keeps and zd->load_resets decided.
+ *
+ * Only when no data zone would be free: finishing every kept zone would
+ * leave reclaim nowhere to move live data to, and the device full for good
+ * (a crash finishes the zones that were open, and relocation's room with
+ * them). The kept zone with the most room wins. Appending after what the
+ * crash left is safe: the load's checkpoint records the zone's tail, and
+ * later loads read only what follows it.
+ *
+ * Return: the zone, or 0 (none needed, or none has room).
  */
-static unsigned int reloc_zone_to_keep_open(struct zslab_dev *zd)
+unsigned int zslab_load_reloc_zone(const struct zslab_dev *zd)
 {
 	unsigned int i, best = 0;
 	sector_t room = 0;
@@ -700,13 +705,14 @@ static unsigned int reloc_zone_to_keep_open(struct zslab_dev *zd)
 	}
 	return best;
 }
+ZSLAB_EXPORT_FOR_TESTS(zslab_load_reloc_zone);
 
 /**
  * zslab_recovery_settle_zones() - Reset the dead data zones, finish the kept.
  * @zd: the device; the checkpoint of what recovery found committed.
  *
  * One kept zone stays open, for relocation, if no data zone would be free
- * otherwise (zd->load_reloc, see reloc_zone_to_keep_open()).
+ * otherwise (zd->load_reloc, see zslab_load_reloc_zone()).
  *
  * Return: 0 or -errno.
  */
@@ -722,7 +728,7 @@ int zslab_recovery_settle_zones(struct zslab_dev *zd)
 			return ret;
 		r->zones_reclaimed++;
 	}
-	zd->load_reloc = reloc_zone_to_keep_open(zd);
+	zd->load_reloc = zslab_load_reloc_zone(zd);
 	for_each_set_bit(i, zd->load_keeps, zd->geo.nr_zones) {
 		struct zslab_zone *z = &zd->zones[i];
 

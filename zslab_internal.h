@@ -1166,6 +1166,7 @@ int zslab_meta_io(struct zslab_dev *zd, blk_opf_t opf, sector_t sector, void *bu
 int zslab_recover(struct zslab_dev *zd, const struct zslab_sb *sb);
 int zslab_pcache_apply(struct zslab_pcache *pc, u32 slab_id, u64 seq,
 		       struct zslab_evicted *ev);
+unsigned int zslab_load_reloc_zone(const struct zslab_dev *zd);
 int zslab_recovery_settle_zones(struct zslab_dev *zd);
 void zslab_recovery_free(struct zslab_dev *zd);
 int zslab_checkpoint_load(struct zslab_dev *zd);

@@ -100,6 +100,56 @@ static void a_zone_recovery_left_open_is_relocations(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, off, (sector_t)500);
 }
 
+/*
+ * A crash finishes the zones that were open. If the load finished every
+ * kept zone too, a device with no empty or dead data zone would have no
+ * room for relocation, and reclaim could never free a zone again: one
+ * kept zone, the one with the most room, stays open for it.
+ */
+static void a_load_with_no_free_zone_keeps_one_open_for_relocation(struct kunit *test)
+{
+	struct zslab_dev *zd = fake_zoned_dev(test, 8, 12);
+	unsigned int i;
+
+	zd->sb.sb.geo.first_data_zone = 3;
+	zd->load_keeps = kunit_kcalloc(test, BITS_TO_LONGS(FAKE_ZONES), sizeof(long), GFP_KERNEL);
+	zd->load_resets = kunit_kcalloc(test, BITS_TO_LONGS(FAKE_ZONES), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zd->load_keeps);
+	KUNIT_ASSERT_NOT_NULL(test, zd->load_resets);
+	for (i = 3; i < FAKE_ZONES; i++) {
+		zd->zones[i].cond = BLK_ZONE_COND_FULL;
+		zd->zones[i].wp = zd->zones[i].start + zd->zones[i].len;
+		__set_bit(i, zd->load_keeps);
+	}
+	/* Every data zone full: nowhere to append, nothing to keep open. */
+	KUNIT_EXPECT_EQ(test, zslab_load_reloc_zone(zd), 0U);
+	/* Two kept zones the crash left open: the roomier one. */
+	zd->zones[5].cond = BLK_ZONE_COND_CLOSED;
+	zd->zones[5].wp = zd->zones[5].start + 900;
+	zd->zones[9].cond = BLK_ZONE_COND_IMP_OPEN;
+	zd->zones[9].wp = zd->zones[9].start + 400;
+	KUNIT_EXPECT_EQ(test, zslab_load_reloc_zone(zd), 9U);
+	/* Written to capacity: no room there, whatever its condition. */
+	zd->zones[9].wp = zd->zones[9].start + zd->zones[9].capacity;
+	KUNIT_EXPECT_EQ(test, zslab_load_reloc_zone(zd), 5U);
+	/* A zone the load resets will be free: none is kept open. */
+	__clear_bit(11, zd->load_keeps);
+	__set_bit(11, zd->load_resets);
+	KUNIT_EXPECT_EQ(test, zslab_load_reloc_zone(zd), 0U);
+	/* So too an empty data zone. */
+	__clear_bit(11, zd->load_resets);
+	__set_bit(11, zd->load_keeps);
+	zd->zones[10].cond = BLK_ZONE_COND_EMPTY;
+	zd->zones[10].wp = zd->zones[10].start;
+	__clear_bit(10, zd->load_keeps);
+	KUNIT_EXPECT_EQ(test, zslab_load_reloc_zone(zd), 0U);
+	/* Zones before the data zones (metadata, relocation) do not count. */
+	zd->zones[10].cond = BLK_ZONE_COND_FULL;
+	zd->zones[10].wp = zd->zones[10].start + zd->zones[10].len;
+	KUNIT_EXPECT_EQ(test, zd->zones[0].cond, (u8)BLK_ZONE_COND_EMPTY);
+	KUNIT_EXPECT_EQ(test, zslab_load_reloc_zone(zd), 5U);
+}
+
 static void each_cache_appends_to_its_own_zone(struct kunit *test)
 {
 	struct zslab_dev *zd = make_placement_dev(test, 8, 12);
@@ -488,6 +538,7 @@ static void held_back_zones_wait_for_the_oldest_one_to_be_emptied(struct kunit *
 static struct kunit_case zone_test_cases[] = {
 	KUNIT_CASE(zones_are_sorted_by_use_at_load),
 	KUNIT_CASE(a_zone_recovery_left_open_is_relocations),
+	KUNIT_CASE(a_load_with_no_free_zone_keeps_one_open_for_relocation),
 	KUNIT_CASE(each_cache_appends_to_its_own_zone),
 	KUNIT_CASE(full_zone_is_closed_and_the_next_one_opened),
 	KUNIT_CASE(caches_share_zones_once_the_budget_is_spent),
