@@ -681,6 +681,13 @@ int zslab_writeback_cache(struct zslab_dev *zd, struct zslab_cache *c)
 		if (zslab_over_cap(zd))
 			zslab_evict_cache(zd, c, n, false);	/* waits for the writes */
 	}
+	/*
+	 * -ENOMEM means a slab still owes its frees. Once none does, an
+	 * earlier pass's shortage is over: a sync reports what its own pass
+	 * could not do, not what a background pass could not do before it.
+	 */
+	if (!xa_marked(&c->slabs, ZSLAB_XA_REWRITE))
+		atomic_cmpxchg(&c->wb_error, -ENOMEM, 0);
 	err = write_dirty_slabs(zd, c);
 	return ret ?: err;
 }

@@ -363,6 +363,31 @@ static void a_slab_emptied_while_evicted_goes_without_a_read(struct kunit *test)
 	zslab_cache_destroy(f->c);
 }
 
+/*
+ * A background pass that had no memory to read such a slab back leaves
+ * -ENOMEM for the next sync; if that sync's own pass reads it back and
+ * writes it, the sync covers the free and returns 0.
+ */
+static void a_sync_reports_its_own_shortage_not_an_earlier_one(struct kunit *test)
+{
+	struct cap_fixture *f = make_fixture(test, "kt-enomem");
+	unsigned int i;
+	u64 reads;
+
+	KUNIT_ASSERT_NOT_NULL(test, some_evicted(test, f, &i));
+	zslab_free_ref(f->c, f->refs[i]);
+	atomic_set(&f->c->wb_error, -ENOMEM);
+	reads = atomic64_read(&zslab_device->io[ZSLAB_IO_READS]);
+	KUNIT_EXPECT_EQ(test, zslab_cache_sync(f->c), 0);
+	KUNIT_EXPECT_GT(test, atomic64_read(&zslab_device->io[ZSLAB_IO_READS]), reads);
+	KUNIT_EXPECT_FALSE(test, xa_marked(&f->c->slabs, ZSLAB_XA_REWRITE));
+	/* An I/O error stays reported until a sync returns it. */
+	atomic_set(&f->c->wb_error, -EIO);
+	KUNIT_EXPECT_EQ(test, zslab_cache_sync(f->c), -EIO);
+	KUNIT_EXPECT_EQ(test, zslab_cache_sync(f->c), 0);
+	zslab_cache_destroy(f->c);
+}
+
 /* --- reclaim's victim --- */
 
 static void the_victim_gives_back_most_for_least(struct kunit *test)
@@ -400,6 +425,7 @@ static struct kunit_case capacity_test_cases[] = {
 	KUNIT_CASE(data_of_the_wrong_place_is_never_accepted),
 	KUNIT_CASE(free_by_ref_of_an_evicted_object_reads_nothing),
 	KUNIT_CASE(a_slab_emptied_while_evicted_goes_without_a_read),
+	KUNIT_CASE(a_sync_reports_its_own_shortage_not_an_earlier_one),
 	KUNIT_CASE(the_victim_gives_back_most_for_least),
 	KUNIT_CASE(a_zone_with_nothing_to_give_is_never_a_victim),
 	{}
