@@ -172,6 +172,7 @@ struct tc_cache {
 	bool pause;			/* asked to stop between steps */
 	atomic_t parked;		/* threads stopped at the pause */
 	atomic_t sync_errors;
+	atomic_t syncer_last_error;	/* the syncer's last non-zero return */
 	atomic_t syncs;
 	wait_queue_head_t wait;
 	/* objects held by reference only: slot -> ref (0: none) and tag */
@@ -658,12 +659,16 @@ static int stress_worker(void *arg)
 static int stress_syncer(void *arg)
 {
 	struct tc_cache *t = arg;
+	int err;
 
 	while (!kthread_should_stop()) {
 		stress_park(t);
 		atomic_inc(&t->syncs);
-		if (zslab_cache_sync(t->c))
+		err = zslab_cache_sync(t->c);
+		if (err) {
 			atomic_inc(&t->sync_errors);
+			atomic_set(&t->syncer_last_error, err);
+		}
 		usleep_range(1000, 5000);
 	}
 	return 0;
@@ -715,6 +720,7 @@ static long tc_stress(struct tc_cache *t, unsigned int i, unsigned int n)
 	t->nr = n;
 	t->max = max(t->max, n);
 	atomic_set(&t->sync_errors, 0);
+	atomic_set(&t->syncer_last_error, 0);
 	atomic_set(&t->parked, 0);
 	for (k = 0; k < 2; k++) {
 		worker_args[i][k] = (struct worker_arg){ t, k * n / 2, (k + 1) * n / 2 };
@@ -747,6 +753,7 @@ static long tc_capstress(struct tc_cache *t, unsigned int i, unsigned int n,
 		return -EINVAL;
 	t->rmax = max(t->rmax, n);
 	atomic_set(&t->sync_errors, 0);
+	atomic_set(&t->syncer_last_error, 0);
 	atomic_set(&t->syncs, 0);
 	atomic_set(&t->parked, 0);
 	WRITE_ONCE(t->pause, false);
@@ -1759,8 +1766,9 @@ static int capstats_show(struct seq_file *m, void *v)
 		   sum.nowait_gets, sum.nowait_nulls);
 	seq_printf(m, "syncs: %llu\nsync_errors: %llu\nlast_sync_error: %lld\n",
 		   sum.syncs, sum.sync_errors, sum.last_sync_error);
-	seq_printf(m, "syncer_syncs: %d\nsyncer_errors: %d\nlive: %lu\n",
-		   atomic_read(&t->syncs), atomic_read(&t->sync_errors), live);
+	seq_printf(m, "syncer_syncs: %d\nsyncer_errors: %d\nsyncer_last_error: %d\nlive: %lu\n",
+		   atomic_read(&t->syncs), atomic_read(&t->sync_errors),
+		   atomic_read(&t->syncer_last_error), live);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(capstats);
