@@ -12,7 +12,11 @@ cd "$ZSLAB_ROOT"
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "PASS $*"; }
 not_ok() { failed=$((failed + 1)); echo "FAIL $*"; }
+# A VM that did not report leaves the end of its console here, printed last
+# with the summary: a CI log's tail then says where the guest stopped.
+tails=
 finish() {
+	[ -n "$tails" ] && [ -s "$tails" ] && cat "$tails"
 	echo
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
@@ -145,6 +149,15 @@ done < <(bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}")
 # vm_run LABEL VM_OPTIONS... -- [NAME=VALUE...] SCRIPT...: one boot running
 # the guest scripts; NAME=VALUE words go into the environment of the script
 # after them.
+# console_tail LABEL LOG: keep the last lines of a console for finish().
+console_tail() {
+	[ -n "$tails" ] || tails=$(mktemp)
+	{
+		echo "--- [$1] the last 40 lines of its console ---"
+		tr -d '\r' <"$2" 2>/dev/null | tail -n 40
+	} >>"$tails"
+}
+
 vm_run() {
 	local label=$1; shift
 	local opts=() flavor=stock
@@ -192,6 +205,7 @@ vm_run() {
 	done <<<"$out"
 	if [ $rc -eq 124 ] || [ $rc -eq 125 ] || [ $n -eq 0 ]; then
 		not_ok "[$label] VM boots, runs its tests and reports (rc $rc, console in $ZSLAB_OUT/console-$label.log)"
+		console_tail "$label" "$ZSLAB_OUT/console-$label.log"
 	else
 		ok "[$label] VM boots, runs its tests and reports ($(($(date +%s) - t0)) s)"
 	fi
@@ -275,6 +289,7 @@ if [ -n "$uml" ] && [ -f "$uml/zns_slab.ko" ]; then
 	done <<<"$out"
 	if [ $rc -eq 124 ] || [ $rc -eq 125 ] || [ $n -eq 0 ]; then
 		not_ok "[uml] UML boots, runs its tests and reports (rc $rc, console in $ZSLAB_OUT/console-uml.log)"
+		console_tail uml "$ZSLAB_OUT/console-uml.log"
 	else
 		ok "[uml] UML boots, runs its tests and reports ($(($(date +%s) - t0)) s)"
 	fi
