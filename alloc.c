@@ -203,6 +203,8 @@ static void init_slab(struct zslab_cache *c, struct zslab_slab *s,
 	bitmap_set(zslab_slab_avail(c, s), 0, c->objs_per_slab);
 	if (zslab_cache_persistent(c))
 		bitmap_zero(zslab_slab_devmap(c, s), c->objs_per_slab);
+	if (c->marked_map)
+		bitmap_zero(zslab_slab_marked(c, s), c->objs_per_slab);
 	INIT_LIST_HEAD(&s->list);
 
 	/* Like kmem_cache: objects are constructed once, when their slab is made. */
@@ -729,19 +731,21 @@ static __always_inline void mag_unlock(struct zslab_cpu_cache *cc)
 /* Allocation                                                          */
 
 /*
- * An object is zeroed before it is published, whatever init_on_alloc says:
- * a writeback pass that sees its in-use bit copies its bytes to the device,
- * and those must be zeros or what the client wrote, never the previous
- * occupant's (the set bit is a full barrier, and the pass reads the bitmap
- * before the objects, see zslab_seg_add_slab()). Under init_on_alloc, as
- * Debian's kernels boot, this is the zeroing SLUB does anyway. A cache with
- * a constructor keeps what it set up, as SLUB's does.
+ * A writeback pass that sees an object's in-use bit sends its bytes to the
+ * device, and those must be zeros or what the client wrote, never the
+ * previous occupant's (DESIGN §3). Under init_on_alloc, as Debian's kernels
+ * boot, the object is zeroed before it is published, the zeroing SLUB does
+ * anyway (the set bit is a full barrier, and the pass reads the bitmap
+ * before the objects, see zslab_seg_add_slab()). Without it, as SLUB, we do
+ * not zero: the pass sends zeros for an object its client has not marked
+ * since (zslab_slab_marked()). A cache with a constructor keeps what it set
+ * up, as SLUB's does.
  */
 static __always_inline void *finish_alloc(struct zslab_cache *c, void *obj, gfp_t gfp)
 {
 	struct zslab_slab *s = our_obj_slab(obj);
 
-	if (likely(!c->ctor) || unlikely(gfp & __GFP_ZERO))
+	if (c->zero_at_alloc || unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	/* Nobody else can hold it: a set bit here means our books are wrong. */
 	if (WARN_ON_ONCE(test_and_set_bit(obj_index(c, s, obj), zslab_slab_inuse(s))))
@@ -893,6 +897,12 @@ void zslab_cache_free(struct zslab_cache *c, void *obj)
 		zslab_report_misuse(c, obj, ZSLAB_MISUSE_UNPINNED);
 		return;
 	}
+	/*
+	 * After the inuse bit (a full barrier above): a pass that reads the
+	 * marked bit clear reads inuse clear too (zslab_seg_add_slab()).
+	 */
+	if (c->marked_map && test_bit(idx, zslab_slab_marked(c, s)))
+		clear_bit(idx, zslab_slab_marked(c, s));
 	zslab_slab_mark_dirty(c, s);	/* the image must lose the object */
 	if (unlikely(want_init_on_free() && !c->ctor))
 		memset(obj, 0, c->object_size);
@@ -948,7 +958,15 @@ void zslab_mark_dirty(struct zslab_cache *c, void *obj)
 	s = zslab_live_obj_slab(c, obj, &idx);
 	if (!s)
 		return;
-	smp_mb();	/* the client's stores, then DIRTY: see zslab_slab_mark_dirty() */
+	smp_mb();	/* the client's stores, then marked and DIRTY: see zslab_slab_mark_dirty() */
+	if (c->marked_map && unlikely(!test_bit(idx, zslab_slab_marked(c, s)))) {
+		set_bit(idx, zslab_slab_marked(c, s));
+		/*
+		 * Marked, then DIRTY read: a pass clears DIRTY before it reads
+		 * marked, so it sees the bit or we see DIRTY clear and queue.
+		 */
+		smp_mb__after_atomic();
+	}
 	zslab_slab_mark_dirty(c, s);
 }
 EXPORT_SYMBOL_GPL(zslab_mark_dirty);
@@ -1145,9 +1163,45 @@ static struct zslab_cache *find_cache(const char *name)
 	return NULL;
 }
 
-static void init_geometry(struct zslab_cache *c, unsigned int size,
-			  unsigned int align, unsigned int flags)
+/*
+ * Whether objects are zeroed at allocation: -1 (the default) as the kernel
+ * says (init_on_alloc), 0 or 1 forced by tests, for caches created after.
+ */
+static int zero_at_alloc_mode = -1;
+
+/**
+ * zslab_zero_at_alloc_set() - Make new caches zero at allocation or not (tests).
+ * @mode: 1 zero, 0 keep a marked bitmap instead, -1 follow init_on_alloc.
+ */
+void zslab_zero_at_alloc_set(int mode)
 {
+	WRITE_ONCE(zero_at_alloc_mode, mode);
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_zero_at_alloc_set);
+
+/*
+ * Without init_on_alloc SLUB hands out objects as their last user left
+ * them, and so do we, unless the cache has a constructor (whose state the
+ * objects keep): a bitmap of the objects the client marked since their
+ * allocation then keeps unwritten bytes off the device, see
+ * zslab_slab_marked(). It costs one bit per object (8 B a slab up to 64
+ * objects); zeroing costs every allocation a memset, which in UML made an
+ * alloc+free pair of 2048 B objects 3 times SLUB's.
+ */
+static bool zeroes_at_alloc(void (*ctor)(void *))
+{
+	int mode = READ_ONCE(zero_at_alloc_mode);
+
+	if (ctor)
+		return false;
+	return mode < 0 ? want_init_on_alloc(0) : mode;
+}
+
+static void init_geometry(struct zslab_cache *c, unsigned int size,
+			  unsigned int align, unsigned int flags, void (*ctor)(void *))
+{
+	unsigned int maps = 2;	/* inuse and avail */
+
 	c->object_size = size;
 	c->flags = flags;
 	c->slab_order = (flags & ZSLAB_SLAB_ORDER_MASK) >> ZSLAB_SLAB_ORDER_SHIFT;
@@ -1157,9 +1211,13 @@ static void init_geometry(struct zslab_cache *c, unsigned int size,
 	c->stride_recip = reciprocal_value(c->stride);
 	c->objs_per_slab = c->slab_size / c->stride;
 	c->map_longs = BITS_TO_LONGS(c->objs_per_slab);
-	/* inuse and avail; a persistent cache's slabs also their device bitmap */
-	c->meta_size = struct_size((struct zslab_slab *)NULL, map,
-				   (flags & ZSLAB_PERSISTENT ? 3 : 2) * c->map_longs);
+	if (flags & ZSLAB_PERSISTENT)
+		maps++;		/* the device bitmap */
+	c->zero_at_alloc = zeroes_at_alloc(ctor);
+	c->marked_map = 0;
+	if (!ctor && !c->zero_at_alloc)
+		c->marked_map = maps++ * c->map_longs;
+	c->meta_size = struct_size((struct zslab_slab *)NULL, map, maps * c->map_longs);
 	c->empty_reserve = max_t(unsigned int, ZSLAB_EMPTY_RESERVE_MIN,
 				 DIV_ROUND_UP(ZSLAB_EMPTY_RESERVE_OBJS, c->objs_per_slab));
 	c->grow_slabs = min_t(unsigned int, ZSLAB_GROW_MAX,
@@ -1246,7 +1304,7 @@ static struct zslab_cache *create_cache(const char *name, unsigned int size,
 	if (!c)
 		goto unlock;
 	strscpy(c->name, name, sizeof(c->name));
-	init_geometry(c, size, align, flags);
+	init_geometry(c, size, align, flags, ctor);
 	if (pc && (c->object_size != pc->object_size || c->align != pc->align ||
 		   c->stride != pc->stride || c->slab_order != pc->slab_order)) {
 		pr_err("%s: cache %s: size %u, alignment %u, slab order %u differ from the persistent cache on the device (size %u, alignment %u, slab order %u) (%d)\n",

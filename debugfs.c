@@ -232,6 +232,7 @@ static int cache_show(struct seq_file *m, void *v)
 		   c->object_size, c->align, c->stride);
 	seq_printf(m, "slab_size: %u\nobjs_per_slab: %u\nslab_desc_bytes: %u\n",
 		   c->slab_size, c->objs_per_slab, zslab_desc_bytes(c));
+	seq_printf(m, "zero_at_alloc: %d\n", c->zero_at_alloc);
 	seq_printf(m, "active_objs: %lu\ntotal_objs: %lu\nmagazine_objs: %lu\n",
 		   info.active_objs, info.total_objs, info.magazine_objs);
 	seq_printf(m, "slabs: %u\npartial_slabs: %u\nempty_slabs: %u\n",

@@ -187,6 +187,9 @@ static void install_locked(struct zslab_cache *c, struct zslab_slab *s,
 	bitmap_copy(inuse, ev->map, c->objs_per_slab);
 	if (zslab_cache_persistent(c))
 		bitmap_copy(zslab_slab_devmap(c, s), ev->map, c->objs_per_slab);
+	/* What the device holds is the clients' bytes or zeros: all may go out. */
+	if (c->marked_map)
+		bitmap_copy(zslab_slab_marked(c, s), ev->map, c->objs_per_slab);
 	/*
 	 * Exactly the slab's bits: bitmap_complement() works in whole words,
 	 * and take_from_slab() would hand out "objects" past the slab for

@@ -152,42 +152,37 @@ static inline bool map_test(const __le64 *map, unsigned int i)
 }
 
 /*
- * Copy the live objects, zero the rest; returns the data's CRC32C, summed
- * over the copy with the kernel's crc32c() (the CPU's CRC instruction where
- * there is one). The module once had slicing-by-8 tables of its own that
- * summed as they copied, and took the faster route at load: only under QEMU
- * TCG, which emulates the CRC instruction, did the tables win. In UML
- * encoding took 686 ns per KiB of slab data with crc32c() after a copy and
- * 941 ns with the tables.
+ * Encode objects [@first, @first + @n) of a slab, @n <= 64: slot @first + i
+ * is copied if bit i of @copy is set, else zeroed; the CRC32C goes on over
+ * what was written, summed with the kernel's crc32c() (the CPU's CRC
+ * instruction where there is one). The module once had slicing-by-8 tables
+ * of its own that summed as they copied, and took the faster route at load:
+ * only under QEMU TCG, which emulates the CRC instruction, did the tables
+ * win. In UML encoding took 686 ns per KiB of slab data with crc32c() after
+ * a copy and 941 ns with the tables.
  */
-static u32 encode_data(void *dst, const struct zslab_seg_slab *l,
-		       const __le64 *map, const void *src)
+static u32 encode_objs(void *dst, const void *src, const struct zslab_seg_slab *l,
+		       unsigned int first, unsigned int n, u64 copy, u32 crc)
 {
-	unsigned int tail = l->stride - l->object_size, i;
-	u32 crc = ~0U;
+	unsigned int tail = l->stride - l->object_size, i, run;
 
-	for (i = 0; i < l->nr_objs; i++) {
-		void *slot = dst + i * l->stride;
+	for (i = 0; i < n; i += run) {
+		unsigned int off = (first + i) * l->stride;
+		u64 rest = copy >> i;
 
-		if (map_test(map, i)) {
-			crc = crc32c(crc, memcpy(slot, src + i * l->stride, l->object_size),
+		if (rest & 1) {
+			crc = crc32c(crc, memcpy(dst + off, src + off, l->object_size),
 				     l->object_size);
 			if (tail)
-				crc = data_zero(crc, slot + l->object_size, tail);
+				crc = data_zero(crc, dst + off + l->object_size, tail);
+			run = 1;
 		} else {
-			unsigned int run = 1;
-
-			/* A run of free slots is one memset and one sum. */
-			while (i + run < l->nr_objs && !map_test(map, i + run))
-				run++;
-			crc = data_zero(crc, slot, run * l->stride);
-			i += run - 1;
+			/* A run of zeroed slots is one memset and one sum. */
+			run = rest ? min_t(unsigned int, __ffs64(rest), n - i) : n - i;
+			crc = data_zero(crc, dst + off, run * l->stride);
 		}
 	}
-	if (l->slab_size > l->nr_objs * l->stride)
-		crc = data_zero(crc, dst + l->nr_objs * l->stride,
-				l->slab_size - l->nr_objs * l->stride);
-	return ~crc;
+	return crc;
 }
 
 /**
@@ -196,41 +191,55 @@ static u32 encode_data(void *dst, const struct zslab_seg_slab *l,
  * @l: the slab's identity, geometry and sequence number; data_crc and
  *	data_offset are filled in.
  * @inuse: occupancy bitmap (bit set = live object).
+ * @marked: the live objects whose bytes may go out as they are (the others
+ *	go as zeros), see zslab_slab_marked(); NULL: every live object's.
  * @data: the slab's objects.
  *
- * @inuse and @data may be changed by clients while this runs. The bitmap is
- * read once, first, and the data follows that copy: an object freed or
- * allocated meanwhile gives an entry that is consistent (CRC, bitmap, zeroed
- * free slots) but already old, and the change has dirtied the slab again.
- * An object is zeroed before its bit is set (finish_alloc()), and the read
- * barrier below orders our bitmap read before the data reads: a slot seen
- * live holds zeros or what its client wrote, never a previous occupant's
- * bytes.
+ * The bitmaps and @data may be changed by clients while this runs. Word by
+ * word, @marked is read, then @inuse, then the objects of that word, with
+ * read barriers between: an object freed or allocated meanwhile gives an
+ * entry that is consistent (CRC, bitmap, zeroed free slots) but already old,
+ * and the change has dirtied the slab again. A slot seen live holds zeros or
+ * what its client wrote, never a previous occupant's bytes: where objects
+ * are zeroed before their inuse bit is set (finish_alloc()), by that order;
+ * elsewhere because a free clears the marked bit after the inuse bit, so a
+ * marked bit seen set before a set inuse bit belongs to that object, and
+ * the client set it after its stores.
  *
  * Return: true if the slab had a live object (the entry was added), false
  * if the bitmap read empty (nothing was added).
  */
 bool zslab_seg_add_slab(struct zslab_seg_builder *b, struct zslab_seg_slab *l,
-			const unsigned long *inuse, const void *data)
+			const unsigned long *inuse, const unsigned long *marked,
+			const void *data)
 {
 	struct zslab_seg_entry *e = next_entry(b, l, 0);
 	__le64 *map = (__le64 *)(e + 1);
+	unsigned int offset = b->summary_bytes + b->data_bytes;
 	unsigned int i, live = 0;
+	u32 crc = ~0U;
 
 	for (i = 0; i < BITS_TO_U64(l->nr_objs); i++) {
-		u64 word = READ_ONCE(inuse[i]);
+		unsigned int first = i * 64, n = min(64U, l->nr_objs - first);
+		u64 copy = marked ? READ_ONCE(marked[i]) : ~0ULL, word;
 
-		if (i == BITS_TO_U64(l->nr_objs) - 1 && l->nr_objs % 64)
-			word &= BITMAP_LAST_WORD_MASK(l->nr_objs);
+		smp_rmb();	/* marked before inuse */
+		word = READ_ONCE(inuse[i]);
+		if (n < 64)
+			word &= BITMAP_LAST_WORD_MASK(n);
 		map[i] = cpu_to_le64(word);
 		live += hweight64(word);
+		smp_rmb();	/* inuse before the objects */
+		crc = encode_objs(b->buf + offset, data, l, first, n, word & copy, crc);
 	}
 	if (!live)
-		return false;
-	smp_rmb();	/* the bitmap before the objects, see above */
+		return false;	/* the zeros written past b->used do not count */
+	if (l->slab_size > l->nr_objs * l->stride)
+		crc = data_zero(crc, b->buf + offset + l->nr_objs * l->stride,
+				l->slab_size - l->nr_objs * l->stride);
 
-	l->data_offset = b->summary_bytes + b->data_bytes;
-	l->data_crc = encode_data(b->buf + l->data_offset, l, map, data);
+	l->data_offset = offset;
+	l->data_crc = ~crc;
 	l->map = map;
 	l->nr_live = live;
 	e->nr_live = cpu_to_le32(live);

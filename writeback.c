@@ -559,7 +559,7 @@ static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
 		if (!zslab_seg_fits(&wb->seg, c->objs_per_slab, c->slab_size))
 			return false;
 		l.seq = c->seq;
-		if (zslab_seg_add_slab(&wb->seg, &l, s->map, s->base)) {
+		if (zslab_seg_add_slab(&wb->seg, &l, s->map, zslab_slab_marked(c, s), s->base)) {
 			c->seq++;
 			atomic_or(ZSLAB_SLAB_WRITTEN, &s->flags);
 			*e = (struct zslab_wb_entry){ .s = s, .seq = l.seq,

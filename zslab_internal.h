@@ -444,7 +444,8 @@ bool zslab_seg_fits(const struct zslab_seg_builder *b, unsigned int nr_objs,
 		    unsigned int slab_size);
 void zslab_seg_add_tombstone(struct zslab_seg_builder *b, const struct zslab_seg_slab *l);
 bool zslab_seg_add_slab(struct zslab_seg_builder *b, struct zslab_seg_slab *l,
-			const unsigned long *inuse, const void *data);
+			const unsigned long *inuse, const unsigned long *marked,
+			const void *data);
 unsigned int zslab_seg_finish(struct zslab_seg_builder *b, u64 seg_seq);
 int zslab_seg_decode(const void *buf, size_t len, unsigned int lbs,
 		     struct zslab_seg_info *info, const char **why);
@@ -791,6 +792,8 @@ struct zslab_cache {
 	unsigned int objs_per_slab;
 	unsigned int object_size;	/* what the client asked for */
 	void (*ctor)(void *obj);
+	bool zero_at_alloc;		/* objects zeroed at allocation */
+	unsigned int marked_map;	/* longs into map[] of the marked bitmap, or 0 */
 
 	spinlock_t lock;		/* slab lists, avail bitmaps, counts */
 	struct list_head partial;	/* some objects available */
@@ -889,6 +892,21 @@ static inline unsigned long *zslab_slab_devmap(struct zslab_cache *c, struct zsl
 	return s->map + 2 * c->map_longs;
 }
 
+/*
+ * Caches that do not zero objects at allocation (the kernel runs without
+ * init_on_alloc and the cache has no constructor): which live objects the
+ * client marked since they were allocated. Only those reach the device as
+ * they are, every other live object as zeros, so the bytes a slot held
+ * before its allocation never do (DESIGN §3). Set by zslab_mark_dirty()
+ * after the client's stores, cleared by the free after the inuse bit; a
+ * pass reads it before inuse, and inuse before the data
+ * (zslab_seg_add_slab()). NULL where objects are zeroed at allocation.
+ */
+static inline unsigned long *zslab_slab_marked(struct zslab_cache *c, struct zslab_slab *s)
+{
+	return c->marked_map ? s->map + c->marked_map : NULL;
+}
+
 static inline bool zslab_cache_persistent(const struct zslab_cache *c)
 {
 	return c->flags & ZSLAB_PERSISTENT;
@@ -980,6 +998,7 @@ static inline int zslab_slab_take_dirty(struct zslab_slab *s)
 void zslab_reap_dead_slabs(struct zslab_cache *c);
 void zslab_slab_drop_image(struct zslab_cache *c, struct zslab_slab *s);
 void zslab_fail_slab_alloc_set(unsigned int times);
+void zslab_zero_at_alloc_set(int mode);
 int zslab_cache_id_reserve(u32 id);
 void zslab_cache_id_release(u32 id);
 int zslab_alloc_init(struct dentry *debugfs);

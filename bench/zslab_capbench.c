@@ -199,6 +199,7 @@ static zslab_ref_t cap_new(u64 idx)
 	memset(o + 1, (int)(idx & 0xff) | 1, cap.size - sizeof(*o));
 	o->idx = idx;
 	o->version = 0;
+	zslab_mark_dirty(cap.c, o);
 	ref = zslab_ref(cap.c, o);
 	zslab_put(cap.c, o);
 	st.allocated++;

@@ -170,6 +170,7 @@ static int rec_alloc(u64 n, u64 sync)
 		p = (u8 *)o;
 		for (off = sizeof(*o); off < rec.size; off++)
 			p[off] = rec_pattern(i, off);
+		zslab_mark_dirty(rec.c[k], o);
 		zslab_put(rec.c[k], o);
 		rec.next = i + 1;
 		st.allocated++;

@@ -179,7 +179,7 @@ static int wb_encode(unsigned int n, struct zslab_seg_slab *l, unsigned int lbs,
 			zslab_seg_start(&b, seg, cap, summary);
 		}
 		l->seq = i + 1;
-		zslab_seg_add_slab(&b, l, map, data);
+		zslab_seg_add_slab(&b, l, map, NULL, data);
 		if (!(i & 255))
 			cond_resched();
 	}

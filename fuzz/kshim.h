@@ -109,6 +109,7 @@ enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_RESET,
 #define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
 #define BITMAP_LAST_WORD_MASK(n) (~0UL >> (-(n) & (BITS_PER_LONG - 1)))
 #define hweight64(w)		((unsigned int)__builtin_popcountll(w))
+#define __ffs64(w)		((unsigned int)__builtin_ctzll(w))
 
 #define ilog2(n)		((n) ? 63 - __builtin_clzll(n) : -1)
 

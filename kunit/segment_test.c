@@ -61,9 +61,9 @@ static struct seg_fixture *make_segment(struct kunit *test, unsigned int lbs)
 	f->b = slab_layout(12347, 101);
 	zslab_seg_start(&b, f->buf, SEG_CAP, zslab_seg_summary_bytes(SEG_CAP, 4096, 39, lbs));
 	KUNIT_ASSERT_TRUE(test, zslab_seg_fits(&b, 39, 4096));
-	KUNIT_ASSERT_TRUE(test, zslab_seg_add_slab(&b, &f->a, f->inuse_a, f->data_a));
+	KUNIT_ASSERT_TRUE(test, zslab_seg_add_slab(&b, &f->a, f->inuse_a, NULL, f->data_a));
 	zslab_seg_add_tombstone(&b, &f->t);
-	KUNIT_ASSERT_TRUE(test, zslab_seg_add_slab(&b, &f->b, f->inuse_b, f->data_b));
+	KUNIT_ASSERT_TRUE(test, zslab_seg_add_slab(&b, &f->b, f->inuse_b, NULL, f->data_b));
 	f->len = zslab_seg_finish(&b, 4242);
 	return f;
 }
@@ -354,9 +354,53 @@ static void a_slab_read_empty_adds_no_entry(struct kunit *test)
 
 	bitmap_zero(f->inuse_a, 39);
 	zslab_seg_start(&b, f->buf, SEG_CAP, 4096);
-	KUNIT_EXPECT_FALSE(test, zslab_seg_add_slab(&b, &l, f->inuse_a, f->data_a));
+	KUNIT_EXPECT_FALSE(test, zslab_seg_add_slab(&b, &l, f->inuse_a, NULL, f->data_a));
 	KUNIT_EXPECT_EQ(test, b.nr_entries, 0U);
 	KUNIT_EXPECT_EQ(test, b.data_bytes, 0U);
+}
+
+/*
+ * Objects live but not marked since their allocation (a cache that does not
+ * zero at allocation) are live in the summary and zeros in the data: the
+ * bytes their slots held before never go out. Marked bits of free slots
+ * change nothing.
+ */
+static void an_unmarked_live_object_goes_out_as_zeros(struct kunit *test)
+{
+	struct seg_fixture *f = make_segment(test, 4096);
+	struct zslab_seg_slab l = slab_layout(1, 1), e;
+	unsigned long *marked = kunit_kzalloc(test, sizeof(long), GFP_KERNEL);
+	struct zslab_seg_builder b;
+	struct zslab_seg_info info;
+	struct zslab_seg_cursor cur;
+	const char *why = NULL;
+	const u8 *img;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, marked);
+	for (i = 0; i < 39; i += 2)
+		__set_bit(i, marked);		/* objects 0, 2, 4, ... */
+	__set_bit(40, marked);			/* past the slab: ignored */
+	zslab_seg_start(&b, f->buf, SEG_CAP, 4096);
+	KUNIT_ASSERT_TRUE(test, zslab_seg_add_slab(&b, &l, f->inuse_b, marked, f->data_b));
+	KUNIT_EXPECT_EQ(test, l.nr_live, 39U);
+	f->len = zslab_seg_finish(&b, 1);
+	KUNIT_ASSERT_EQ_MSG(test, decode(f, f->len, &info, &why), 0, "%s", why);
+	zslab_seg_cursor_init(&cur, &info);
+	KUNIT_ASSERT_EQ(test, zslab_seg_next(f->buf, &info, &cur, &e, &why), 1);
+	KUNIT_EXPECT_EQ(test, e.nr_live, 39U);
+	KUNIT_EXPECT_EQ_MSG(test, zslab_seg_check_data(&e, f->buf + e.data_offset, &why), 0,
+			    "%s", why);
+	img = f->buf + e.data_offset;
+	for (i = 0; i < 39; i++) {
+		const u8 *want = i % 2 ? NULL : (const u8 *)f->data_b + i * 104;
+
+		if (want)
+			KUNIT_EXPECT_EQ_MSG(test, memcmp(img + i * 104, want, 100), 0, "slot %u", i);
+		else
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(img + i * 104, 0, 104), "slot %u", i);
+	}
+	KUNIT_EXPECT_NULL(test, memchr_inv(img + 39 * 104, 0, 4096 - 39 * 104));
 }
 
 static struct kunit_case segment_test_cases[] = {
@@ -370,6 +414,7 @@ static struct kunit_case segment_test_cases[] = {
 	KUNIT_CASE(truncated_summaries_are_refused),
 	KUNIT_CASE(zeroed_and_random_blocks_are_not_segments),
 	KUNIT_CASE(a_slab_read_empty_adds_no_entry),
+	KUNIT_CASE(an_unmarked_live_object_goes_out_as_zeros),
 	{}
 };
 

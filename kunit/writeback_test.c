@@ -73,8 +73,8 @@ static u8 *device_copy(struct kunit *test, struct zslab_cache *c, struct zslab_s
  * §3: an object's bytes reach the device only as the client wrote them or
  * as zeros. A reused slot allocated and synced before its client writes it
  * must be zeros on the device, not its previous occupant's bytes, with the
- * kernel's zeroing hardening (init_on_alloc/init_on_free) off, as it is on
- * kernels that do not boot with it.
+ * kernel's zeroing hardening (init_on_alloc/init_on_free) turned off after
+ * a cache that zeroes at allocation was made.
  */
 static void a_new_object_reaches_the_device_as_zeros(struct kunit *test)
 {
@@ -87,7 +87,9 @@ static void a_new_object_reaches_the_device_as_zeros(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
 			cpumask_of(raw_smp_processor_id())), 0);
 	writeback_off(test);
+	zslab_zero_at_alloc_set(1);	/* the cache zeroes, as under init_on_alloc */
 	c = make_cache(test, "kt-zero", 64);
+	zslab_zero_at_alloc_set(-1);
 	static_branch_disable(&init_on_alloc);
 	static_branch_disable(&init_on_free);
 	a = zslab_cache_alloc(c, GFP_KERNEL);
@@ -106,6 +108,77 @@ static void a_new_object_reaches_the_device_as_zeros(struct kunit *test)
 	dev = device_copy(test, c, slab_of(c, b));
 	KUNIT_EXPECT_NULL(test, memchr_inv(dev + slot_of(c, b) * c->stride, 0, 64));
 	zslab_cache_free(c, b);
+	zslab_cache_destroy(c);
+	writeback_back_on(test);
+}
+
+/*
+ * A cache made while the kernel does not zero at allocation does not zero
+ * either, as SLUB: a reused slot holds its previous occupant's bytes in
+ * DRAM. The device still never sees them: a live object goes out as zeros
+ * until its client marks it, and as the client's bytes from then on, until
+ * its free; __GFP_ZERO still zeroes.
+ */
+static void without_init_on_alloc_unmarked_objects_go_out_as_zeros(struct kunit *test)
+{
+	bool had_free;
+	struct zslab_cache *c;
+	void *a, *b, *other;
+	u8 *dev;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
+			cpumask_of(raw_smp_processor_id())), 0);
+	writeback_off(test);
+	zslab_zero_at_alloc_set(0);
+	c = make_cache(test, "kt-lazy-zero", 64);
+	zslab_zero_at_alloc_set(-1);
+	other = zslab_cache_alloc(c, GFP_KERNEL);
+	a = zslab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, other && a);
+	KUNIT_ASSERT_PTR_EQ(test, slab_of(c, a), slab_of(c, other));
+	KUNIT_ASSERT_NOT_NULL(test, zslab_slab_marked(c, slab_of(c, a)));
+	memset(other, 0x11, 64);
+	zslab_mark_dirty(c, other);
+	memset(a, 0xab, 64);
+	zslab_mark_dirty(c, a);
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	had_free = static_branch_unlikely(&init_on_free);
+	static_branch_disable(&init_on_free);	/* the debug VM boots with it */
+	zslab_cache_free(c, a);
+	if (had_free)
+		static_branch_enable(&init_on_free);
+	b = zslab_cache_alloc(c, GFP_KERNEL);	/* the magazine gives @a back */
+	KUNIT_ASSERT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0xab, 64));	/* not zeroed */
+
+	/* Allocated, not marked: zeros on the device. */
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	dev = device_copy(test, c, slab_of(c, b));
+	KUNIT_EXPECT_NULL(test, memchr_inv(dev + slot_of(c, b) * c->stride, 0, 64));
+	KUNIT_EXPECT_NULL(test, memchr_inv(dev + slot_of(c, other) * c->stride, 0x11, 64));
+
+	/* Written but not marked, the slab dirtied by another object: still zeros. */
+	memset(b, 0xcd, 64);
+	zslab_mark_dirty(c, other);
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	dev = device_copy(test, c, slab_of(c, b));
+	KUNIT_EXPECT_NULL(test, memchr_inv(dev + slot_of(c, b) * c->stride, 0, 64));
+
+	/* Marked: the client's bytes, and they stay through other changes. */
+	zslab_mark_dirty(c, b);
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	zslab_mark_dirty(c, other);
+	KUNIT_ASSERT_EQ(test, zslab_cache_sync(c), 0);
+	dev = device_copy(test, c, slab_of(c, b));
+	KUNIT_EXPECT_NULL(test, memchr_inv(dev + slot_of(c, b) * c->stride, 0xcd, 64));
+
+	/* Freed and taken again with __GFP_ZERO: zeroed in DRAM too. */
+	zslab_cache_free(c, b);
+	b = zslab_cache_alloc(c, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0, 64));
+	zslab_cache_free(c, b);
+	zslab_cache_free(c, other);
 	zslab_cache_destroy(c);
 	writeback_back_on(test);
 }
@@ -831,6 +904,7 @@ static void a_change_racing_a_pass_is_copied_or_queued_again(struct kunit *test)
 
 static struct kunit_case writeback_test_cases[] = {
 	KUNIT_CASE(a_new_object_reaches_the_device_as_zeros),
+	KUNIT_CASE(without_init_on_alloc_unmarked_objects_go_out_as_zeros),
 	KUNIT_CASE(a_late_completion_never_undoes_a_tombstone),
 	KUNIT_CASE(destroy_waits_for_a_completion_still_waking_it),
 	KUNIT_CASE(writeback_exit_waits_for_a_completion_still_waking_it),

@@ -108,7 +108,7 @@ rc=0
 if [ $run_alloc = 1 ]; then
 	echo "== $desc: allocation, init_on_alloc=1 (CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y, Debian's default)"
 	uml_boot alloc "" alloc || rc=1
-	echo "== $desc: allocation, init_on_alloc=0 (SLUB does not zero; zns_slab zeroes every object before publishing it)"
+	echo "== $desc: allocation, init_on_alloc=0 (neither SLUB nor zns_slab zeroes at allocation)"
 	uml_boot alloc-noinit "init_on_alloc=0" alloc || rc=1
 fi
 if [ $run_wb = 1 ]; then
