@@ -155,6 +155,38 @@ static bool fits(sector_t live, sector_t room)
 	return live + live / 16 <= room;
 }
 
+/**
+ * zslab_reloc_can_lend_locked() - May a cache append to relocation's zone?
+ * @zd: the device, zone lock held.
+ * @sectors: the cache's append bio.
+ *
+ * A cache that can have no zone of its own (the last free zone is kept for
+ * relocation) appends to relocation's open zone, as the classic log has
+ * one head for the client and its cleaner, as long as relocation keeps
+ * room for the zone worth reclaiming with the least live data: reclaim can
+ * then always free a zone. Two heads leave one more zone half written: in
+ * make bench's random updates at 70 % fill, the device wrote 3.10 times
+ * what clients changed with a cache never lending, and 2.74 lending
+ * (greedy cleaning, simulated: 3.14 with two heads, 2.74 with one).
+ */
+bool zslab_reloc_can_lend_locked(struct zslab_dev *zd, sector_t sectors)
+{
+	sector_t room = reloc_room_locked(zd), least = 0;
+	bool any = false;
+	unsigned int i;
+
+	for (i = zd->first_data_zone; i < zd->geo.nr_zones; i++) {
+		const struct zslab_zone *z = &zd->zones[i];
+
+		if (zslab_zone_worth_reclaiming(z) && (!any || z->live < least)) {
+			least = z->live;
+			any = true;
+		}
+	}
+	return any && room >= sectors && fits(least, room - sectors);
+}
+ZSLAB_EXPORT_FOR_TESTS(zslab_reloc_can_lend_locked);
+
 /*
  * Whether zone @i, full or open, can be emptied now: nothing in flight, no
  * error, no data only a detached cache could rewrite, room for its data

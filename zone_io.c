@@ -526,8 +526,9 @@ static unsigned int close_zones_too_full_locked(struct zslab_dev *zd, sector_t s
 }
 
 /*
- * Budget spent: share the open zone with the most room left. Never the
- * relocation zone for a cache: its room is what lets reclaim free a zone.
+ * No zone of its own (budget spent, or the last free zone is relocation's):
+ * share the open zone with the most room left. Relocation's zone only
+ * while it keeps room for reclaim to free a zone (zslab_reloc_can_lend_locked()).
  */
 static int shared_open_zone_locked(struct zslab_dev *zd, u32 owner, sector_t sectors)
 {
@@ -539,7 +540,8 @@ static int shared_open_zone_locked(struct zslab_dev *zd, u32 owner, sector_t sec
 		struct zslab_zone *z = &zd->zones[i];
 		sector_t room = z->capacity - z->reserved;
 
-		if (z->owner == ZSLAB_RELOC_OWNER && owner != ZSLAB_RELOC_OWNER)
+		if (z->owner == ZSLAB_RELOC_OWNER && owner != ZSLAB_RELOC_OWNER &&
+		    (z->use != ZZ_OPEN || !zslab_reloc_can_lend_locked(zd, sectors)))
 			continue;
 		if (z->use == ZZ_OPEN && room >= sectors && room > best_room) {
 			best = i;

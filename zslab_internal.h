@@ -1128,6 +1128,7 @@ struct zslab_victim_zone {
 int zslab_pick_victim(const struct zslab_victim_zone *z, unsigned int n);
 bool zslab_reclaim_due(struct zslab_dev *zd);
 bool zslab_short_of_zones_locked(struct zslab_dev *zd);
+bool zslab_reloc_can_lend_locked(struct zslab_dev *zd, sector_t sectors);
 void zslab_kick_reclaim(struct zslab_dev *zd);
 int zslab_reclaim_zone(struct zslab_dev *zd);
 int zslab_reclaim_victim_locked(struct zslab_dev *zd);

@@ -518,6 +518,42 @@ static void a_victim_fits_relocation_and_its_reset_follows(struct kunit *test)
 }
 
 /*
+ * A cache that may not open the last free zone (relocation's) appends to
+ * relocation's open zone, one log head as in the classic log, but only
+ * while relocation keeps room for the zone worth reclaiming with the least
+ * live data (and a sixteenth for summaries): reclaim can always free one.
+ */
+static void a_cache_borrows_relocations_zone_while_reclaim_keeps_room(struct kunit *test)
+{
+	struct zslab_dev *zd = make_reclaim_dev(test);
+	struct zslab_cache *c = fake_cache(test, 1);
+	unsigned int i, z;
+	sector_t off;
+
+	for (i = 3; i < 10; i++)
+		set_zone(zd, i, ZZ_FULL, 1000, 1000, i, 0);
+	set_zone(zd, 3, ZZ_FULL, 1000, 600, 3, 0);	/* the least live worth it */
+	set_zone(zd, 10, ZZ_OPEN, 200, 200, 10, 0);
+	zd->zones[10].owner = ZSLAB_RELOC_OWNER;
+	zd->reloc_zone = 10;
+	/* Zone 11 is the last free one: relocation's, with zone 10's 800. */
+	KUNIT_ASSERT_EQ(test, zslab_zone_reserve(zd, c, 100, &z, &off), 0);
+	KUNIT_EXPECT_EQ(test, z, 10U);
+	KUNIT_EXPECT_EQ(test, off, (sector_t)200);
+	KUNIT_EXPECT_EQ(test, zd->zones[11].use, (u8)ZZ_FREE);
+	KUNIT_EXPECT_EQ(test, zd->reloc_zone, 10);
+	/* No free zone: 700 left, and 600 + 37 must stay after the bio. */
+	set_zone(zd, 11, ZZ_FULL, 1000, 1000, 11, 0);
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, c, 63, &z, &off), 0);
+	KUNIT_EXPECT_EQ(test, z, 10U);
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, c, 1, &z, &off), -ENOSPC);
+	/* Nothing worth reclaiming: relocation's room is not lent at all. */
+	zd->zones[3].live = 1000;
+	zd->zones[10].reserved = 200;
+	KUNIT_EXPECT_EQ(test, zslab_zone_reserve(zd, c, 1, &z, &off), -ENOSPC);
+}
+
+/*
  * Every zone worth reclaiming waits for an older one (its tombstones may
  * bury data there): the oldest zone is emptied, however full, as a log's
  * cleaner would; its reset needs nobody, and the zones behind it follow.
@@ -551,6 +587,7 @@ static struct kunit_case zone_test_cases[] = {
 	KUNIT_CASE(a_persistent_tombstone_holds_until_a_checkpoint_covers_it),
 	KUNIT_CASE(an_idle_open_zone_that_blocks_resets_is_emptied_first),
 	KUNIT_CASE(a_victim_fits_relocation_and_its_reset_follows),
+	KUNIT_CASE(a_cache_borrows_relocations_zone_while_reclaim_keeps_room),
 	KUNIT_CASE(held_back_zones_wait_for_the_oldest_one_to_be_emptied),
 	{}
 };
