@@ -377,7 +377,8 @@ static unsigned int relocate_from_zone(struct zslab_dev *zd, struct zslab_cache 
 
 		if (!s)
 			continue;
-		atomic_or(ZSLAB_SLAB_RELOC, &s->flags);
+		if (!(atomic_fetch_or(ZSLAB_SLAB_RELOC, &s->flags) & ZSLAB_SLAB_DIRTY))
+			atomic_or(ZSLAB_SLAB_MOVE_ONLY, &s->flags);
 		zslab_slab_mark_dirty(c, s);
 		moved++;
 		if (evicted && ++read % ZSLAB_RECLAIM_BATCH == 0) {

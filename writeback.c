@@ -315,7 +315,7 @@ void zslab_wb_end_io_now(struct bio *bio)
 	struct zslab_dev *zd = wb->zd;
 	struct zslab_cache *c = wb->c;
 	sector_t sector = bio->bi_iter.bi_sector;
-	unsigned int data = wb->seg.data_bytes, i, tombs = 0;
+	unsigned int data = wb->seg.data_bytes, i, tombs = 0, moved = 0;
 	sector_t sectors = (wb->seg.summary_bytes + data) >> SECTOR_SHIFT;
 	u64 lat = ktime_to_ns(ktime_sub(ktime_get(), wb->start));
 	bool ok, reset_due = false;
@@ -333,11 +333,13 @@ void zslab_wb_end_io_now(struct bio *bio)
 
 	trace_zslab_wb_complete(c->id, wb->zone, sector, wb->nr,
 				ok ? 0 : blk_status_to_errno(bio->bi_status) ?: -EIO, lat);
-	for (i = 0; i < wb->nr; i++)
+	for (i = 0; i < wb->nr; i++) {
 		tombs += wb->ents[i].tombstone;
-	if (ok && wb->reloc) {
-		atomic64_add(data, &zd->io[ZSLAB_IO_RELOCATED_BYTES]);
-		atomic64_add(wb->nr - tombs, &c->cap[ZSLAB_CAP_RELOCATED]);
+		moved += wb->ents[i].move_only;
+	}
+	if (ok && moved) {
+		atomic64_add((u64)moved * c->slab_size, &zd->io[ZSLAB_IO_RELOCATED_BYTES]);
+		atomic64_add(moved, &c->cap[ZSLAB_CAP_RELOCATED]);
 	}
 	if (ok) {
 		atomic64_add(wb->nr - tombs, &c->wb[ZSLAB_WB_WRITTEN]);
@@ -564,7 +566,8 @@ static bool wb_add_slab(struct zslab_cache *c, struct zslab_wb_bio *wb,
 			atomic_or(ZSLAB_SLAB_WRITTEN, &s->flags);
 			*e = (struct zslab_wb_entry){ .s = s, .seq = l.seq,
 				.data_offset = l.data_offset >> SECTOR_SHIFT,
-				.data_crc = l.data_crc, .map = l.map };
+				.data_crc = l.data_crc, .map = l.map,
+				.move_only = flags & ZSLAB_SLAB_MOVE_ONLY };
 			wb->nr++;
 			return true;
 		}

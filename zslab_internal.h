@@ -118,7 +118,7 @@ enum zslab_io_stat {
 	ZSLAB_IO_READ_LAT_TOTAL_NS,
 	ZSLAB_IO_READ_LAT_MAX_NS,
 	ZSLAB_IO_RECLAIMED_ZONES,	/* zones reset after reclaim moved their data */
-	ZSLAB_IO_RELOCATED_BYTES,	/* slab data written by reclaim */
+	ZSLAB_IO_RELOCATED_BYTES,	/* slab data written by reclaim only */
 	ZSLAB_IO_META_BYTES,		/* superblocks and other metadata written */
 	ZSLAB_IO_CHECKPOINTS,		/* checkpoints committed */
 	ZSLAB_IO_CHECKPOINT_BYTES,	/* their bytes (also in metadata_bytes) */
@@ -741,6 +741,12 @@ struct zslab_slab {
 #define ZSLAB_SLAB_REFERENCED	0x8
 /* Reclaim moves it: its next data goes to the relocation zone. */
 #define ZSLAB_SLAB_RELOC	0x10
+/*
+ * Reclaim found it clean when it marked it to move: its write is a move
+ * only (relocated_bytes). One a client had changed would have been
+ * written anyway: that write counts as the client's.
+ */
+#define ZSLAB_SLAB_MOVE_ONLY	0x20
 
 /*
  * Pins. An object is pinned from alloc or zslab_get() until zslab_put() or
@@ -992,7 +998,8 @@ static inline void zslab_slab_mark_dirty(struct zslab_cache *c, struct zslab_sla
  */
 static inline int zslab_slab_take_dirty(struct zslab_slab *s)
 {
-	return atomic_fetch_andnot(ZSLAB_SLAB_DIRTY | ZSLAB_SLAB_RELOC, &s->flags);
+	return atomic_fetch_andnot(ZSLAB_SLAB_DIRTY | ZSLAB_SLAB_RELOC | ZSLAB_SLAB_MOVE_ONLY,
+				   &s->flags);
 }
 
 void zslab_reap_dead_slabs(struct zslab_cache *c);
@@ -1046,6 +1053,7 @@ struct zslab_wb_entry {
 	u32 data_offset;	/* sectors from the segment's start; tombstone: 0 */
 	u32 data_crc;
 	bool tombstone;
+	bool move_only;		/* written for reclaim only (ZSLAB_SLAB_MOVE_ONLY) */
 	const __le64 *map;	/* its bitmap in the segment's summary */
 };
 

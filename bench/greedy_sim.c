@@ -14,9 +14,13 @@
  *     fit in what is left of its zone carries fewer slabs; a zone without
  *     room for a summary and one slab is full.
  *   - LIVE slabs (the fill: live slab data / the zones' capacity) are
- *     first written in order, then overwritten uniformly at random, one
- *     slab per client write. A client segment ends every SYNC client
- *     writes (a zslab_cache_sync()) or when it holds PER_SEG slabs.
+ *     first written in order, then changed uniformly at random, one slab
+ *     per client update. Every SYNC updates the slabs changed since the
+ *     last sync are written (a zslab_cache_sync() writes each dirty slab
+ *     once, however often it changed), in the order they were first
+ *     changed; a client segment ends there or when it holds PER_SEG slabs.
+ *     Write amplification is counted per slab the client writes, as
+ *     zns_slab's client_bytes counts them, not per update.
  *   - Client writes and relocation writes go to two different open zones
  *     (HEADS 2: as ../shared/DESIGN.md §3 has zns_slab keep a relocation
  *     zone of its own) or to the same one (HEADS 1: the classic log, one
@@ -74,7 +78,9 @@ static struct zone *zones;
 static long *where, nr_live;		/* the zone each slab's newest image is in */
 static long *empty_zones, nr_empty;
 static struct head client = { -1, 0 }, reloc = { -1, 0 };
-static uint64_t blocks, reloc_slabs, victims, victim_live;
+static uint64_t blocks, reloc_slabs, victims, victim_live, client_slabs;
+static long *pending, nr_pending;	/* slabs changed since the last sync */
+static char *dirty;
 
 static void clean(void);
 
@@ -174,6 +180,20 @@ static void clean(void)
 	}
 }
 
+/* A sync: each slab changed since the last one is written once. */
+static void sync_client(void)
+{
+	long i;
+
+	for (i = 0; i < nr_pending; i++) {
+		put_slab(&client, pending[i], 0);
+		dirty[pending[i]] = 0;
+	}
+	client_slabs += nr_pending;
+	nr_pending = 0;
+	client.seg_slabs = 0;	/* a sync ends the segment */
+}
+
 /* Slabs a zone holds when written in full segments. */
 static double zone_slabs(void)
 {
@@ -186,7 +206,8 @@ static double zone_slabs(void)
 int main(int argc, char **argv)
 {
 	long live, warm, measure, i, n;
-	uint64_t b0, r0, v0, vl0, empty_sum = 0;
+	uint64_t b0, r0, v0, vl0, c0, measured, empty_sum = 0;
+	int measuring = 0;
 
 	if (argc != 13) {
 		fputs("usage: greedy_sim ZONES ZONE_BLOCKS SLAB_BLOCKS SUMMARY PER_SEG LIVE SYNC WARM MEASURE RESERVE HEADS SEED\n",
@@ -214,34 +235,52 @@ int main(int argc, char **argv)
 	zones = calloc(nr_zones, sizeof(*zones));
 	empty_zones = calloc(nr_zones, sizeof(*empty_zones));
 	where = malloc(live * sizeof(*where));
-	if (!zones || !empty_zones || !where)
+	pending = malloc(sync_every * sizeof(*pending));
+	dirty = calloc(live, 1);
+	if (!zones || !empty_zones || !where || !pending || !dirty)
 		return 1;
 	for (i = nr_zones - 1; i >= 0; i--)
 		empty_zones[nr_empty++] = i;
 	for (i = 0; i < live; i++)
 		where[i] = -1;
 
-	/* The fill writes every slab once, in order; then random updates. */
-	b0 = r0 = v0 = vl0 = 0;
+	/*
+	 * The fill writes every slab once, in order; then random updates.
+	 * Counting starts at the first sync after WARM updates.
+	 */
+	b0 = r0 = v0 = vl0 = c0 = 0;
 	for (n = 0; n < warm + measure; n++) {
-		if (n == warm) {
+		long slab = n < live ? n : (long)rnd(live);
+
+		if (!dirty[slab]) {
+			dirty[slab] = 1;
+			pending[nr_pending++] = slab;
+		}
+		if (measuring)
+			empty_sum += nr_empty;
+		if ((n + 1) % sync_every && n + 1 < warm + measure)
+			continue;
+		sync_client();
+		if (!measuring && n + 1 >= warm) {
+			measuring = 1;
 			b0 = blocks;
 			r0 = reloc_slabs;
 			v0 = victims;
 			vl0 = victim_live;
+			c0 = client_slabs;
 		}
-		put_slab(&client, n < live ? n : (long)rnd(live), 0);
-		if (n >= warm)
-			empty_sum += nr_empty;
-		if ((n + 1) % sync_every == 0)
-			client.seg_slabs = 0;	/* a sync ends the segment */
+	}
+	measured = client_slabs - c0;
+	if (!measured) {
+		fprintf(stderr, "greedy_sim: nothing measured\n");
+		return 1;
 	}
 	printf("greedy: wa %.3f slab_wa %.3f victim_live %.3f victims %llu client_slabs %ld relocated_slabs %llu empty_zones_mean %.2f\n",
-	       (double)(blocks - b0) / ((double)measure * slab_blocks),
-	       (double)(measure + reloc_slabs - r0) / measure,
+	       (double)(blocks - b0) / ((double)measured * slab_blocks),
+	       (double)(measured + reloc_slabs - r0) / measured,
 	       victims > v0 ? (double)(victim_live - vl0) / (victims - v0) /
 			      zone_slabs() : 0.0,
-	       (unsigned long long)(victims - v0), measure,
+	       (unsigned long long)(victims - v0), (long)measured,
 	       (unsigned long long)(reloc_slabs - r0), (double)empty_sum / measure);
 	return 0;
 }
