@@ -38,7 +38,7 @@
  * the blocks written in all (summaries included). It prints one line:
  *
  *   greedy: wa DEVICE_WA slab_wa SLAB_WA victim_live MEAN_FRACTION ...
- *           empty_zones_mean MEAN (empty zones, sampled at each client write)
+ *           empty_zones_mean MEAN (empty zones, sampled at each client update counted)
  *
  * DEVICE_WA = all blocks written / client slab blocks, what zns_slab's
  * debugfs write_amplification is (device_bytes / client_bytes); SLAB_WA =
@@ -206,7 +206,7 @@ static double zone_slabs(void)
 int main(int argc, char **argv)
 {
 	long live, warm, measure, i, n;
-	uint64_t b0, r0, v0, vl0, c0, measured, empty_sum = 0;
+	uint64_t b0, r0, v0, vl0, c0, measured, empty_sum = 0, samples = 0;
 	int measuring = 0;
 
 	if (argc != 13) {
@@ -256,8 +256,10 @@ int main(int argc, char **argv)
 			dirty[slab] = 1;
 			pending[nr_pending++] = slab;
 		}
-		if (measuring)
+		if (measuring) {
 			empty_sum += nr_empty;
+			samples++;
+		}
 		if ((n + 1) % sync_every && n + 1 < warm + measure)
 			continue;
 		sync_client();
@@ -281,6 +283,6 @@ int main(int argc, char **argv)
 	       victims > v0 ? (double)(victim_live - vl0) / (victims - v0) /
 			      zone_slabs() : 0.0,
 	       (unsigned long long)(victims - v0), (long)measured,
-	       (unsigned long long)(reloc_slabs - r0), (double)empty_sum / measure);
+	       (unsigned long long)(reloc_slabs - r0), samples ? (double)empty_sum / samples : 0.0);
 	return 0;
 }
